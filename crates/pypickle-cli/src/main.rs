@@ -1,0 +1,50 @@
+//! The `pypickle` command: recode and inspect Python pickles.
+//!
+//! Exit status: 0 on success, 1 for bad input (one line on stderr), 2 for a
+//! usage error. It never panics, whatever the input.
+
+mod recode;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Read, rewrite and inspect Python pickles without running Python.
+#[derive(Parser)]
+#[command(name = "pypickle", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Re-encode every pickle in FILE (or stdin) at another protocol.
+    Recode(recode::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with status 0; usage errors to
+            // stderr with status 2.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let result = match cli.command {
+        Command::Recode(args) => recode::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("pypickle: {message}");
+            ExitCode::from(1)
+        }
+    }
+}

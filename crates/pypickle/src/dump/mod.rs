@@ -1,0 +1,130 @@
+//! The pickler: an object [`Graph`] in, CPython 3.11's exact bytes out.
+//!
+//! [`Pickler`] holds the options of CPython's `Pickler` (protocol,
+//! `fix_imports`, `buffer_callback`, the extension registry). The walk that
+//! writes a graph is in `save.rs`, the output buffer and framing in
+//! `encoder.rs`, and the naming rules for globals in `names.rs`.
+
+mod encoder;
+mod names;
+mod save;
+
+use std::collections::HashMap;
+use std::io;
+
+use crate::error::{Error, Result};
+use crate::value::{Buffer, Global, Graph};
+use encoder::Encoder;
+use save::Saver;
+
+/// The protocol `dumps` uses unless told otherwise: 4, as in CPython 3.8+.
+pub const DEFAULT_PROTOCOL: u8 = 4;
+
+/// The highest protocol this crate reads and writes.
+pub const HIGHEST_PROTOCOL: u8 = 5;
+
+/// Decides for each out-of-band-capable buffer whether it leaves the
+/// pickle: return `true` to write NEXT_BUFFER and keep the data yourself.
+pub type BufferCallback = Box<dyn FnMut(&Buffer) -> bool>;
+
+/// The options of one pickler. Build one, then call [`Pickler::dumps`] or
+/// [`Pickler::dump`].
+///
+/// ```
+/// use pypickle::{Graph, Object, Pickler, Value};
+/// let mut g = Graph::new();
+/// let list = g.add(Object::List(vec![Value::Int(1), Value::Int(2)]));
+/// g.set_root(Value::Ref(list));
+/// let bytes = Pickler::new(2).dumps(&g)?;
+/// assert_eq!(bytes, b"\x80\x02]q\x00(K\x01K\x02e.");
+/// # Ok::<(), pypickle::Error>(())
+/// ```
+pub struct Pickler {
+    pub(crate) protocol: u8,
+    pub(crate) fix_imports: bool,
+    buffer_callback: Option<BufferCallback>,
+    extensions: HashMap<(String, String), i64>,
+}
+
+impl Default for Pickler {
+    fn default() -> Self {
+        Pickler::new(DEFAULT_PROTOCOL)
+    }
+}
+
+impl Pickler {
+    /// A pickler for `protocol` (0 to 5; higher values mean 5, as a negative
+    /// protocol does in Python).
+    pub fn new(protocol: u8) -> Self {
+        Pickler {
+            protocol: protocol.min(HIGHEST_PROTOCOL),
+            fix_imports: true,
+            buffer_callback: None,
+            extensions: HashMap::new(),
+        }
+    }
+
+    /// Whether Python 3 names are mapped to Python 2 ones below protocol 3
+    /// (default true, as in CPython).
+    pub fn fix_imports(mut self, fix: bool) -> Self {
+        self.fix_imports = fix;
+        self
+    }
+
+    /// Sets the buffer callback for protocol 5 out-of-band buffers.
+    /// Without one, every buffer is written in band.
+    pub fn buffer_callback(mut self, f: impl FnMut(&Buffer) -> bool + 'static) -> Self {
+        self.buffer_callback = Some(Box::new(f));
+        self
+    }
+
+    /// Registers an extension code, as `copyreg.add_extension` does: from
+    /// protocol 2 on, the global `module.name` is written as EXT1/2/4.
+    pub fn extension(mut self, code: i64, module: &str, name: &str) -> Self {
+        self.extensions.insert((module.into(), name.into()), code);
+        self
+    }
+
+    pub(crate) fn extension_code(&self, g: &Global) -> Option<i64> {
+        if self.extensions.is_empty() {
+            return None;
+        }
+        let key = (g.module.as_str()?.to_owned(), g.name.as_str()?.to_owned());
+        self.extensions.get(&key).copied()
+    }
+
+    pub(crate) fn take_out_of_band(&mut self, buf: &Buffer) -> bool {
+        match &mut self.buffer_callback {
+            Some(f) => f(buf),
+            None => false,
+        }
+    }
+
+    /// Pickles `graph` to bytes.
+    ///
+    /// # Errors
+    ///
+    /// When a value cannot be written at this protocol (for example an
+    /// out-of-band buffer below protocol 5); see [`crate::Category::Pickling`].
+    pub fn dumps(&mut self, graph: &Graph) -> Result<Vec<u8>> {
+        let mut saver = Saver::new(graph, self, Encoder::new(64 + graph.len() * 8));
+        saver.dump(&mut |_| Ok(()))?;
+        Ok(saver.into_encoder().out)
+    }
+
+    /// Pickles `graph` to a writer, handing it completed frames as they are
+    /// done. The bytes are the same as [`Pickler::dumps`] gives.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pickler::dumps`], plus I/O errors of the writer.
+    pub fn dump<W: io::Write>(&mut self, graph: &Graph, mut writer: W) -> Result<()> {
+        let mut saver = Saver::new(graph, self, Encoder::new(1 << 16));
+        saver.dump(&mut |out: &mut Vec<u8>| {
+            writer.write_all(out).map_err(Error::from)?;
+            out.clear();
+            Ok(())
+        })?;
+        writer.flush().map_err(Error::from)
+    }
+}

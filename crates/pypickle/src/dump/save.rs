@@ -1,0 +1,1089 @@
+//! The walk that writes a graph, in CPython's order, without recursion.
+//!
+//! `_pickle.c` saves objects recursively; here an explicit stack of
+//! [`Task`]s plays the call stack, so a million-deep graph dumps in constant
+//! native stack. Each task is one step of CPython's `save()` or of a helper
+//! it calls (`save_tuple`, `batch_list`, `save_reduce`, ...), and tasks are
+//! pushed in reverse so they run in CPython's order.
+//!
+//! Objects the pickler makes for itself (reduce argument tuples, the list
+//! behind a set below protocol 4, the latin-1 str behind bytes below
+//! protocol 3) are added to a scratch arena that extends the graph, so they
+//! are saved by the same code and take memo slots exactly as in CPython.
+
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+
+use super::encoder::Encoder;
+use super::names::{self, NameIdentity};
+use super::Pickler;
+use crate::error::{Error, Result};
+use crate::opcode::Opcode as Op;
+use crate::value::{Global, Graph, ObjId, Object, PyStr, Value};
+
+/// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
+const BATCH: usize = 1000;
+
+/// CPython refuses to convert ints with more decimal digits than this to
+/// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
+const MAX_STR_DIGITS: usize = 4300;
+
+/// What a memo entry is keyed on: the identity CPython's memo would see.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum ValueKey {
+    /// An interned or singleton str, shared by value.
+    Str(Box<[u8]>),
+    /// The `builtins` module's own name object.
+    BuiltinsName,
+    /// A singleton bytes object (empty or one byte).
+    Bytes(Box<[u8]>),
+    /// A class or function: one object per name.
+    Global(Box<[u8]>, Box<[u8]>),
+}
+
+#[derive(Clone, Debug)]
+enum Slot {
+    Obj(ObjId),
+    Value(ValueKey),
+    /// An object nobody can refer to again; it still takes an index.
+    Fresh,
+}
+
+/// How the contents of a value are saved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ctx {
+    Plain,
+    /// A dict key of instance state: CPython interns these on load.
+    StateKey,
+    /// Instance state: a dict whose keys are interned, or a
+    /// `(dict, slots)` pair of them.
+    State,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Batch {
+    /// `save_list`'s exact-list batching.
+    List,
+    /// `save_dict`'s exact-dict batching.
+    Dict,
+    /// `save_set`'s batching.
+    Set,
+    /// `batch_list` over a reduce's list items.
+    ListItems,
+    /// `batch_dict` over a reduce's dict items.
+    DictItems,
+}
+
+enum Task {
+    Save(Value, Ctx),
+    /// A str saved under an explicit identity (global names).
+    SaveName(PyStr, NameIdentity),
+    Byte(u8),
+    Memoize(Slot),
+    /// After a tuple's items: TUPLEn or TUPLE, or the recursive-tuple fix.
+    TupleEnd {
+        id: ObjId,
+        n: usize,
+        marked: bool,
+    },
+    /// After the items of a frozenset: FROZENSET, or the recursive fix.
+    FrozenSetEnd(ObjId),
+    /// After a reduce's callable and arguments: write the call opcode, then
+    /// memoize the result (or fetch it, if it became recursive) and go on
+    /// with its items and state when `tail` is set.
+    CallEnd {
+        id: ObjId,
+        op: u8,
+        tail: bool,
+    },
+    Batch {
+        src: ObjId,
+        kind: Batch,
+        start: usize,
+        keys: Ctx,
+    },
+}
+
+pub(crate) struct Saver<'g, 'p> {
+    graph: &'g Graph,
+    /// Objects the pickler made for itself; their ids follow the graph's.
+    extra: Vec<Object>,
+    enc: Encoder,
+    proto: u8,
+    opts: &'p mut Pickler,
+    /// Memo index + 1 per object id (0: not memoized).
+    memo_obj: Vec<u32>,
+    memo_val: HashMap<ValueKey, u32>,
+    memo_len: u32,
+    tasks: Vec<Task>,
+    /// Scratch strs that are interned in CPython ('latin1').
+    interned: std::collections::HashSet<ObjId>,
+}
+
+fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
+    let i = id.index();
+    match graph.get(id) {
+        Some(o) => o,
+        None => &extra[i - graph.len()],
+    }
+}
+
+/// The latin-1 text of `bytes` as a str, the way `bytes.decode('latin1')`.
+fn latin1_str(bytes: &[u8]) -> PyStr {
+    PyStr::from(bytes.iter().map(|&b| b as char).collect::<String>())
+}
+
+/// True for '' and one-character latin-1 strs, which CPython shares.
+fn is_singleton_str(s: &PyStr) -> bool {
+    let b = s.as_bytes();
+    b.len() <= 1 || (b.len() == 2 && (b[0] == 0xc2 || b[0] == 0xc3))
+}
+
+impl<'g, 'p> Saver<'g, 'p> {
+    pub(crate) fn new(graph: &'g Graph, opts: &'p mut Pickler, enc: Encoder) -> Self {
+        let proto = opts.protocol;
+        Saver {
+            graph,
+            extra: Vec::new(),
+            enc,
+            proto,
+            opts,
+            memo_obj: vec![0; graph.len()],
+            memo_val: HashMap::new(),
+            memo_len: 0,
+            tasks: Vec::new(),
+            interned: Default::default(),
+        }
+    }
+
+    pub(crate) fn into_encoder(self) -> Encoder {
+        self.enc
+    }
+
+    /// Writes the whole pickle: header, the root, STOP.
+    pub(crate) fn dump(&mut self, flush: &mut dyn FnMut(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+        if self.proto >= 2 {
+            self.enc
+                .out
+                .extend_from_slice(&[Op::Proto.code(), self.proto]);
+        }
+        if self.proto >= 4 {
+            self.enc.enable_framing();
+        }
+        self.tasks.push(Task::Save(self.graph.root(), Ctx::Plain));
+        while let Some(task) = self.tasks.pop() {
+            self.run(task)?;
+            if self.enc.out.len() >= 1 << 20 && self.enc.can_flush() {
+                flush(&mut self.enc.out)?;
+            }
+        }
+        self.enc.byte(Op::Stop.code());
+        self.enc.commit_frame();
+        flush(&mut self.enc.out)
+    }
+
+    fn obj(&self, id: ObjId) -> &Object {
+        object(self.graph, &self.extra, id)
+    }
+
+    fn add_extra(&mut self, obj: Object) -> Value {
+        let id = ObjId((self.graph.len() + self.extra.len()) as u32);
+        self.extra.push(obj);
+        self.memo_obj.push(0);
+        Value::Ref(id)
+    }
+
+    fn op(&mut self, op: Op) {
+        self.enc.byte(op.code());
+    }
+
+    // ----- memo -----
+
+    fn memo_lookup(&self, slot: &Slot) -> Option<u32> {
+        match slot {
+            Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
+            Slot::Value(k) => self.memo_val.get(k).copied(),
+            Slot::Fresh => None,
+        }
+    }
+
+    fn memoize(&mut self, slot: Slot) -> Result<()> {
+        let idx = self.memo_len;
+        self.memo_len = idx
+            .checked_add(1)
+            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+        match slot {
+            Slot::Obj(id) => self.memo_obj[id.index()] = idx + 1,
+            Slot::Value(k) => {
+                self.memo_val.insert(k, idx);
+            }
+            Slot::Fresh => {}
+        }
+        match self.proto {
+            0 => {
+                self.enc.write(format!("p{idx}\n").as_bytes());
+            }
+            1..=3 if idx < 256 => self.enc.write(&[Op::BinPut.code(), idx as u8]),
+            1..=3 => {
+                self.enc.byte(Op::LongBinPut.code());
+                self.enc.write(&idx.to_le_bytes());
+            }
+            _ => self.op(Op::Memoize),
+        }
+        Ok(())
+    }
+
+    fn write_get(&mut self, idx: u32) {
+        match self.proto {
+            0 => self.enc.write(format!("g{idx}\n").as_bytes()),
+            _ if idx < 256 => self.enc.write(&[Op::BinGet.code(), idx as u8]),
+            _ => {
+                self.enc.byte(Op::LongBinGet.code());
+                self.enc.write(&idx.to_le_bytes());
+            }
+        }
+    }
+
+    /// The memo identity of an object, as CPython's `id()` would see it.
+    fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
+        match self.obj(id) {
+            Object::Str(s)
+                if ctx == Ctx::StateKey || is_singleton_str(s) || self.interned.contains(&id) =>
+            {
+                Slot::Value(ValueKey::Str(s.as_bytes().into()))
+            }
+            Object::Bytes(b) if b.len() <= 1 => Slot::Value(ValueKey::Bytes(b.as_slice().into())),
+            Object::Global(g) => Slot::Value(global_key(g)),
+            _ => Slot::Obj(id),
+        }
+    }
+
+    // ----- the dispatcher -----
+
+    fn run(&mut self, task: Task) -> Result<()> {
+        match task {
+            Task::Save(v, ctx) => {
+                self.enc.boundary();
+                self.save(v, ctx)
+            }
+            Task::SaveName(s, identity) => {
+                self.enc.boundary();
+                self.save_name(s, identity)
+            }
+            Task::Byte(b) => {
+                self.enc.byte(b);
+                Ok(())
+            }
+            Task::Memoize(slot) => self.memoize(slot),
+            Task::TupleEnd { id, n, marked } => self.tuple_end(id, n, marked),
+            Task::FrozenSetEnd(id) => {
+                if let Some(idx) = self.memo_lookup(&Slot::Obj(id)) {
+                    self.op(Op::PopMark);
+                    self.write_get(idx);
+                    Ok(())
+                } else {
+                    self.op(Op::FrozenSet);
+                    self.memoize(Slot::Obj(id))
+                }
+            }
+            Task::CallEnd { id, op, tail } => self.call_end(id, op, tail),
+            Task::Batch {
+                src,
+                kind,
+                start,
+                keys,
+            } => self.batch(src, kind, start, keys),
+        }
+    }
+
+    fn save(&mut self, v: Value, ctx: Ctx) -> Result<()> {
+        match v {
+            Value::None => self.op(Op::None),
+            Value::Bool(b) => {
+                if self.proto >= 2 {
+                    self.op(if b { Op::NewTrue } else { Op::NewFalse });
+                } else {
+                    self.enc.write(if b { b"I01\n" } else { b"I00\n" });
+                }
+            }
+            Value::Int(i) => self.save_int(i),
+            Value::Float(f) => self.save_float(f),
+            Value::Ref(id) => return self.save_object(id, ctx),
+        }
+        Ok(())
+    }
+
+    fn save_int(&mut self, i: i64) {
+        if self.proto >= 1 {
+            if (0..=0xff).contains(&i) {
+                return self.enc.write(&[Op::BinInt1.code(), i as u8]);
+            }
+            if (0..=0xffff).contains(&i) {
+                self.enc.byte(Op::BinInt2.code());
+                return self.enc.write(&(i as u16).to_le_bytes());
+            }
+            if let Ok(small) = i32::try_from(i) {
+                self.enc.byte(Op::BinInt.code());
+                return self.enc.write(&small.to_le_bytes());
+            }
+        }
+        if self.proto >= 2 {
+            // Minimal two's complement, little-endian.
+            let bytes = i.to_le_bytes();
+            let mut n = 8;
+            while n > 1 {
+                let (last, prev) = (bytes[n - 1], bytes[n - 2]);
+                if (last == 0 && prev & 0x80 == 0) || (last == 0xff && prev & 0x80 != 0) {
+                    n -= 1;
+                } else {
+                    break;
+                }
+            }
+            self.enc.write(&[Op::Long1.code(), n as u8]);
+            return self.enc.write(&bytes[..n]);
+        }
+        if self.proto == 0 && i32::try_from(i).is_ok() {
+            return self.enc.write(format!("I{i}\n").as_bytes());
+        }
+        self.enc.write(format!("L{i}L\n").as_bytes());
+    }
+
+    fn save_big_int(&mut self, b: &BigInt) -> Result<()> {
+        if self.proto >= 2 {
+            let bytes = b.to_signed_bytes_le();
+            if bytes.len() < 256 {
+                self.enc.write(&[Op::Long1.code(), bytes.len() as u8]);
+            } else {
+                let n = u32::try_from(bytes.len())
+                    .map_err(|_| Error::unpicklable("int too large to pickle"))?;
+                self.enc.byte(Op::Long4.code());
+                self.enc.write(&n.to_le_bytes());
+            }
+            self.enc.write(&bytes);
+            return Ok(());
+        }
+        let text = b.to_string();
+        let digits = text.trim_start_matches('-').len();
+        if digits > MAX_STR_DIGITS {
+            return Err(Error::unpicklable(format!(
+                "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+            )));
+        }
+        self.enc.write(format!("L{text}L\n").as_bytes());
+        Ok(())
+    }
+
+    fn save_float(&mut self, f: f64) {
+        if self.proto >= 1 {
+            self.enc.byte(Op::BinFloat.code());
+            self.enc.write(&f.to_be_bytes());
+        } else {
+            let mut text = vec![Op::Float.code()];
+            crate::text::write_float_repr(&mut text, f);
+            text.push(b'\n');
+            self.enc.write(&text);
+        }
+    }
+
+    fn save_object(&mut self, id: ObjId, ctx: Ctx) -> Result<()> {
+        let graph = self.graph;
+        // Things that are never memoized come first, as in CPython.
+        match self.obj(id) {
+            Object::Int(b) => {
+                let b = b.clone();
+                return self.save_big_int(&b);
+            }
+            Object::Persistent(pid) => return self.save_persistent(*pid),
+            Object::Buffer(_) => return self.save_buffer(id),
+            _ => {}
+        }
+        let slot = self.slot_of(id, ctx);
+        if let Some(idx) = self.memo_lookup(&slot) {
+            self.write_get(idx);
+            return Ok(());
+        }
+        let _ = graph;
+        match self.obj(id) {
+            Object::Str(_) => self.save_str(id, slot),
+            Object::Bytes(_) => self.save_bytes(id, slot),
+            Object::ByteArray(_) => self.save_bytearray(id),
+            Object::Complex { re, im } => {
+                let (re, im) = (*re, *im);
+                let args = self.add_extra(Object::Tuple(vec![Value::Float(re), Value::Float(im)]));
+                self.reduce_global(id, ("builtins", "complex"), args);
+                Ok(())
+            }
+            Object::Tuple(items) => {
+                let n = items.len();
+                self.save_tuple(id, n, ctx)
+            }
+            Object::List(_) => {
+                if self.proto == 0 {
+                    self.enc.write(b"(l");
+                } else {
+                    self.op(Op::EmptyList);
+                }
+                self.memoize(slot)?;
+                self.push_batch(id, Batch::List, Ctx::Plain);
+                Ok(())
+            }
+            Object::Dict(_) => {
+                if self.proto == 0 {
+                    self.enc.write(b"(d");
+                } else {
+                    self.op(Op::EmptyDict);
+                }
+                self.memoize(slot)?;
+                let keys = if ctx == Ctx::State {
+                    Ctx::StateKey
+                } else {
+                    Ctx::Plain
+                };
+                self.push_batch(id, Batch::Dict, keys);
+                Ok(())
+            }
+            Object::Set(items) => {
+                if self.proto >= 4 {
+                    self.op(Op::EmptySet);
+                    self.memoize(slot)?;
+                    self.push_batch(id, Batch::Set, Ctx::Plain);
+                } else {
+                    let list = self.add_extra(Object::List(items.clone()));
+                    let args = self.add_extra(Object::Tuple(vec![list]));
+                    self.reduce_global(id, ("builtins", "set"), args);
+                }
+                Ok(())
+            }
+            Object::FrozenSet(items) => {
+                let items = items.clone();
+                if self.proto >= 4 {
+                    self.op(Op::Mark);
+                    self.tasks.push(Task::FrozenSetEnd(id));
+                    self.push_saves(&items, Ctx::Plain);
+                } else {
+                    let list = self.add_extra(Object::List(items));
+                    let args = self.add_extra(Object::Tuple(vec![list]));
+                    self.reduce_global(id, ("builtins", "frozenset"), args);
+                }
+                Ok(())
+            }
+            Object::Global(g) => {
+                let g = (**g).clone();
+                self.save_global(&g)
+            }
+            Object::Instance(_) => self.save_instance(id),
+            Object::Reduce(r) => {
+                let (callable, args) = (r.callable, r.args);
+                self.tasks.push(Task::CallEnd {
+                    id,
+                    op: Op::Reduce.code(),
+                    tail: true,
+                });
+                self.tasks.push(Task::Save(args, Ctx::Plain));
+                self.tasks.push(Task::Save(callable, Ctx::Plain));
+                Ok(())
+            }
+            Object::Int(_) | Object::Persistent(_) | Object::Buffer(_) => Ok(()),
+        }
+    }
+
+    /// Pushes saves of `items` so they run in order.
+    fn push_saves(&mut self, items: &[Value], ctx: Ctx) {
+        self.tasks
+            .extend(items.iter().rev().map(|v| Task::Save(*v, ctx)));
+    }
+
+    fn push_batch(&mut self, src: ObjId, kind: Batch, keys: Ctx) {
+        self.tasks.push(Task::Batch {
+            src,
+            kind,
+            start: 0,
+            keys,
+        });
+    }
+
+    // ----- text and bytes -----
+
+    fn save_str(&mut self, id: ObjId, slot: Slot) -> Result<()> {
+        let (graph, extra) = (self.graph, &self.extra);
+        let Object::Str(s) = object(graph, extra, id) else {
+            return Ok(());
+        };
+        let data = s.as_bytes();
+        if self.proto == 0 {
+            let mut text = vec![Op::Unicode.code()];
+            crate::text::write_p0_unicode(&mut text, data);
+            text.push(b'\n');
+            self.enc.write(&text);
+        } else {
+            write_str_data(&mut self.enc, self.proto, data)?;
+        }
+        self.memoize(slot)
+    }
+
+    fn save_name(&mut self, s: PyStr, identity: NameIdentity) -> Result<()> {
+        let slot = match identity {
+            NameIdentity::Interned => Slot::Value(ValueKey::Str(s.as_bytes().into())),
+            NameIdentity::BuiltinsModuleName => Slot::Value(ValueKey::BuiltinsName),
+            NameIdentity::Fresh if is_singleton_str(&s) => {
+                Slot::Value(ValueKey::Str(s.as_bytes().into()))
+            }
+            NameIdentity::Fresh => Slot::Fresh,
+        };
+        if let Some(idx) = self.memo_lookup(&slot) {
+            self.write_get(idx);
+            return Ok(());
+        }
+        write_str_data(&mut self.enc, self.proto, s.as_bytes())?;
+        self.memoize(slot)
+    }
+
+    fn save_bytes(&mut self, id: ObjId, slot: Slot) -> Result<()> {
+        let (graph, extra) = (self.graph, &self.extra);
+        let Object::Bytes(b) = object(graph, extra, id) else {
+            return Ok(());
+        };
+        if self.proto >= 3 {
+            write_bytes_data(&mut self.enc, self.proto, b)?;
+            return self.memoize(slot);
+        }
+        // Below protocol 3 bytes are rebuilt by a call, as CPython writes them.
+        if b.is_empty() {
+            let args = self.add_extra(Object::Tuple(Vec::new()));
+            self.reduce_global(id, ("builtins", "bytes"), args);
+        } else {
+            let text = self.add_extra(Object::Str(latin1_str(b)));
+            let encoding = self.add_extra(Object::Str(PyStr::from("latin1")));
+            let args = self.add_extra(Object::Tuple(vec![text, encoding]));
+            // 'latin1' is one interned str in CPython.
+            self.interned.insert(encoding_id(encoding));
+            self.reduce_global(id, ("_codecs", "encode"), args);
+        }
+        Ok(())
+    }
+
+    fn save_bytearray(&mut self, id: ObjId) -> Result<()> {
+        let (graph, extra) = (self.graph, &self.extra);
+        let Object::ByteArray(b) = object(graph, extra, id) else {
+            return Ok(());
+        };
+        if self.proto >= 5 {
+            let mut header = vec![Op::ByteArray8.code()];
+            header.extend_from_slice(&(b.len() as u64).to_le_bytes());
+            self.enc.write_large(&header, b);
+            return self.memoize(Slot::Obj(id));
+        }
+        let args = if b.is_empty() {
+            Vec::new()
+        } else {
+            let data = b.clone();
+            vec![self.add_extra(Object::Bytes(data))]
+        };
+        let args = self.add_extra(Object::Tuple(args));
+        self.reduce_global(id, ("builtins", "bytearray"), args);
+        Ok(())
+    }
+
+    // ----- containers -----
+
+    fn save_tuple(&mut self, id: ObjId, n: usize, ctx: Ctx) -> Result<()> {
+        if n == 0 {
+            if self.proto == 0 {
+                self.enc.write(b"(t");
+            } else {
+                self.op(Op::EmptyTuple);
+            }
+            return Ok(());
+        }
+        let Object::Tuple(items) = self.obj(id) else {
+            return Ok(());
+        };
+        let items = items.clone();
+        let item_ctx = if ctx == Ctx::State && n == 2 {
+            Ctx::State
+        } else {
+            Ctx::Plain
+        };
+        let marked = !(self.proto >= 2 && n <= 3);
+        if marked {
+            self.op(Op::Mark);
+        }
+        self.tasks.push(Task::TupleEnd { id, n, marked });
+        self.push_saves(&items, item_ctx);
+        Ok(())
+    }
+
+    fn tuple_end(&mut self, id: ObjId, n: usize, marked: bool) -> Result<()> {
+        if let Some(idx) = self.memo_lookup(&Slot::Obj(id)) {
+            // The tuple was reached through its own items: drop the items
+            // and fetch the copy the memo already holds.
+            if marked && self.proto >= 1 {
+                self.op(Op::PopMark);
+            } else {
+                let pops = if marked { n + 1 } else { n };
+                for _ in 0..pops {
+                    self.op(Op::Pop);
+                }
+            }
+            self.write_get(idx);
+            return Ok(());
+        }
+        let op = match (marked, n) {
+            (true, _) => Op::Tuple,
+            (false, 1) => Op::Tuple1,
+            (false, 2) => Op::Tuple2,
+            _ => Op::Tuple3,
+        };
+        self.op(op);
+        self.memoize(Slot::Obj(id))
+    }
+
+    fn batch_len(&self, src: ObjId, kind: Batch) -> usize {
+        match (self.obj(src), kind) {
+            (Object::List(v) | Object::Set(v) | Object::FrozenSet(v), _) => v.len(),
+            (Object::Dict(v), _) => v.len(),
+            (Object::Instance(i), Batch::ListItems) => i.list_items.len(),
+            (Object::Instance(i), _) => i.dict_items.len(),
+            (Object::Reduce(r), Batch::ListItems) => r.list_items.len(),
+            (Object::Reduce(r), _) => r.dict_items.len(),
+            _ => 0,
+        }
+    }
+
+    fn batch_items(&self, src: ObjId, kind: Batch, range: std::ops::Range<usize>) -> Vec<Value> {
+        match (self.obj(src), kind) {
+            (Object::List(v) | Object::Set(v) | Object::FrozenSet(v), _) => v[range].to_vec(),
+            (Object::Instance(i), _) => i.list_items[range].to_vec(),
+            (Object::Reduce(r), _) => r.list_items[range].to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn batch_pairs(&self, src: ObjId, range: std::ops::Range<usize>) -> Vec<(Value, Value)> {
+        match self.obj(src) {
+            Object::Dict(v) => v[range].to_vec(),
+            Object::Instance(i) => i.dict_items[range].to_vec(),
+            Object::Reduce(r) => r.dict_items[range].to_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// One step of CPython's batching: writes one chunk and pushes the next.
+    fn batch(&mut self, src: ObjId, kind: Batch, start: usize, keys: Ctx) -> Result<()> {
+        let total = self.batch_len(src, kind);
+        let remaining = total - start;
+        let (single, multi) = match kind {
+            Batch::Dict | Batch::DictItems => (Op::SetItem, Op::SetItems),
+            Batch::Set => (Op::AddItems, Op::AddItems),
+            Batch::List | Batch::ListItems => (Op::Append, Op::Appends),
+        };
+        if start == 0 && total == 0 {
+            return Ok(());
+        }
+        // Protocol 0 writes one APPEND or SETITEM per item (in slices, to
+        // keep the task stack small).
+        if self.proto == 0 && kind != Batch::Set {
+            let end = (start + BATCH).min(total);
+            if end < total {
+                self.tasks.push(Task::Batch {
+                    src,
+                    kind,
+                    start: end,
+                    keys,
+                });
+            }
+            self.push_chunk(src, kind, start..end, keys, Some(single));
+            return Ok(());
+        }
+        let single_item = match kind {
+            // save_list and save_dict special-case a container of one item;
+            // batch_list and batch_dict, one item left over.
+            Batch::List | Batch::Dict => total == 1,
+            Batch::Set => false,
+            Batch::ListItems | Batch::DictItems => remaining == 1,
+        };
+        if single_item {
+            self.tasks.push(Task::Byte(single.code()));
+            self.push_chunk(src, kind, start..start + 1, keys, None);
+            return Ok(());
+        }
+        if remaining == 0 && matches!(kind, Batch::List | Batch::ListItems | Batch::DictItems) {
+            return Ok(());
+        }
+        let chunk = remaining.min(BATCH);
+        let next = start + chunk;
+        // Exact dicts and sets go on while the last chunk was full, even
+        // into an empty one; the others stop at the end.
+        let more = match kind {
+            Batch::Dict | Batch::Set => chunk == BATCH,
+            Batch::List => next < total,
+            Batch::ListItems | Batch::DictItems => chunk == BATCH,
+        };
+        self.op(Op::Mark);
+        if more {
+            self.tasks.push(Task::Batch {
+                src,
+                kind,
+                start: next,
+                keys,
+            });
+        }
+        self.tasks.push(Task::Byte(multi.code()));
+        self.push_chunk(src, kind, start..next, keys, None);
+        Ok(())
+    }
+
+    /// Pushes saves for `range` of a batch source; with `each`, that opcode
+    /// follows every item.
+    fn push_chunk(
+        &mut self,
+        src: ObjId,
+        kind: Batch,
+        range: std::ops::Range<usize>,
+        keys: Ctx,
+        each: Option<Op>,
+    ) {
+        if matches!(kind, Batch::Dict | Batch::DictItems) {
+            let pairs = self.batch_pairs(src, range);
+            for (k, v) in pairs.into_iter().rev() {
+                if let Some(op) = each {
+                    self.tasks.push(Task::Byte(op.code()));
+                }
+                self.tasks.push(Task::Save(v, Ctx::Plain));
+                self.tasks.push(Task::Save(k, keys));
+            }
+        } else {
+            let items = self.batch_items(src, kind, range);
+            for v in items.into_iter().rev() {
+                if let Some(op) = each {
+                    self.tasks.push(Task::Byte(op.code()));
+                }
+                self.tasks.push(Task::Save(v, Ctx::Plain));
+            }
+        }
+    }
+
+    // ----- globals, reductions, instances -----
+
+    /// `save_reduce(global, args, obj=id)` for the pickler's own reductions.
+    fn reduce_global(&mut self, id: ObjId, (module, name): (&str, &str), args: Value) {
+        self.tasks.push(Task::CallEnd {
+            id,
+            op: Op::Reduce.code(),
+            tail: false,
+        });
+        self.tasks.push(Task::Save(args, Ctx::Plain));
+        let g = self.add_extra(Object::Global(Box::new(Global {
+            module: module.into(),
+            name: name.into(),
+        })));
+        self.tasks.push(Task::Save(g, Ctx::Plain));
+    }
+
+    fn call_end(&mut self, id: ObjId, op: u8, tail: bool) -> Result<()> {
+        self.enc.byte(op);
+        if let Some(idx) = self.memo_lookup(&Slot::Obj(id)) {
+            self.op(Op::Pop);
+            self.write_get(idx);
+            return Ok(());
+        }
+        self.memoize(Slot::Obj(id))?;
+        if !tail {
+            return Ok(());
+        }
+        let (state, has_list, has_dict) = match self.obj(id) {
+            Object::Instance(i) => (i.state, !i.list_items.is_empty(), !i.dict_items.is_empty()),
+            Object::Reduce(r) => (r.state, !r.list_items.is_empty(), !r.dict_items.is_empty()),
+            _ => (None, false, false),
+        };
+        let reconstructed = self.proto < 2 && matches!(self.obj(id), Object::Instance(_));
+        if let Some(state) = state.filter(|s| *s != Value::None) {
+            if !reconstructed || self.truthy(state) {
+                self.tasks.push(Task::Byte(Op::Build.code()));
+                self.tasks.push(Task::Save(state, Ctx::State));
+            }
+        }
+        if reconstructed {
+            return Ok(());
+        }
+        if has_dict {
+            self.push_batch(id, Batch::DictItems, Ctx::Plain);
+        }
+        if has_list {
+            self.push_batch(id, Batch::ListItems, Ctx::Plain);
+        }
+        Ok(())
+    }
+
+    /// Python's truth value of a state.
+    fn truthy(&self, v: Value) -> bool {
+        match v {
+            Value::None => false,
+            Value::Bool(b) => b,
+            Value::Int(i) => i != 0,
+            Value::Float(f) => f != 0.0,
+            Value::Ref(id) => match self.obj(id) {
+                Object::Str(s) => !s.is_empty(),
+                Object::Bytes(b) | Object::ByteArray(b) => !b.is_empty(),
+                Object::Tuple(v) | Object::List(v) | Object::Set(v) | Object::FrozenSet(v) => {
+                    !v.is_empty()
+                }
+                Object::Dict(v) => !v.is_empty(),
+                Object::Complex { re, im } => *re != 0.0 || *im != 0.0,
+                _ => true,
+            },
+        }
+    }
+
+    fn save_instance(&mut self, id: ObjId) -> Result<()> {
+        let Object::Instance(inst) = self.obj(id) else {
+            return Ok(());
+        };
+        let inst = (**inst).clone();
+        if self.proto < 2 {
+            // copyreg._reduce_ex: _reconstructor(cls, base, base(obj)).
+            let (base, base_state) = if !inst.list_items.is_empty() {
+                let list = self.add_extra(Object::List(inst.list_items.clone()));
+                (("builtins", "list"), list)
+            } else if !inst.dict_items.is_empty() {
+                let dict = self.add_extra(Object::Dict(inst.dict_items.clone()));
+                (("builtins", "dict"), dict)
+            } else {
+                (("builtins", "object"), Value::None)
+            };
+            let base = self.global_value(base);
+            let args = self.add_extra(Object::Tuple(vec![inst.class, base, base_state]));
+            self.tasks.push(Task::CallEnd {
+                id,
+                op: Op::Reduce.code(),
+                tail: true,
+            });
+            self.tasks.push(Task::Save(args, Ctx::Plain));
+            let ctor = self.global_value(("copyreg", "_reconstructor"));
+            self.tasks.push(Task::Save(ctor, Ctx::Plain));
+            return Ok(());
+        }
+        let args = self.add_extra(Object::Tuple(inst.args.clone()));
+        match inst.kwargs {
+            Some(kwargs) if self.proto >= 4 => {
+                self.tasks.push(Task::CallEnd {
+                    id,
+                    op: Op::NewObjEx.code(),
+                    tail: true,
+                });
+                self.tasks.push(Task::Save(kwargs, Ctx::Plain));
+            }
+            Some(_) => {
+                return Err(Error::unpicklable(
+                    "instances created with keyword arguments need protocol 4 or higher",
+                ))
+            }
+            None => self.tasks.push(Task::CallEnd {
+                id,
+                op: Op::NewObj.code(),
+                tail: true,
+            }),
+        }
+        self.tasks.push(Task::Save(args, Ctx::Plain));
+        self.tasks.push(Task::Save(inst.class, Ctx::Plain));
+        Ok(())
+    }
+
+    fn global_value(&mut self, (module, name): (&str, &str)) -> Value {
+        self.add_extra(Object::Global(Box::new(Global {
+            module: module.into(),
+            name: name.into(),
+        })))
+    }
+
+    fn save_global(&mut self, g: &Global) -> Result<()> {
+        let key = global_key(g);
+        if self.proto >= 2 {
+            if let Some(code) = self.opts.extension_code(g) {
+                self.write_ext(code);
+                return Ok(());
+            }
+        }
+        let (Some(module), Some(name)) = (g.module.as_str(), g.name.as_str()) else {
+            return Err(Error::unpicklable(format!(
+                "can't pickle global identifier {}.{} with lone surrogates",
+                g.module.to_string_lossy(),
+                g.name.to_string_lossy()
+            )));
+        };
+        if self.proto >= 4 {
+            self.tasks.push(Task::Memoize(Slot::Value(key)));
+            self.tasks.push(Task::Byte(Op::StackGlobal.code()));
+            self.tasks.push(Task::SaveName(
+                g.name.clone(),
+                names::name_identity(module, name),
+            ));
+            self.tasks.push(Task::SaveName(
+                g.module.clone(),
+                names::module_identity(module, name),
+            ));
+            return Ok(());
+        }
+        if let Some((parent, last)) = name.rsplit_once('.') {
+            // A nested class below protocol 4: getattr(parent, last).
+            let parent = self.global_value((module, parent));
+            let last = self.add_extra(Object::Str(PyStr::from(last)));
+            let args = self.add_extra(Object::Tuple(vec![parent, last]));
+            let getattr = self.global_value(("builtins", "getattr"));
+            self.tasks.push(Task::Memoize(Slot::Value(key)));
+            self.tasks.push(Task::Byte(Op::Reduce.code()));
+            self.tasks.push(Task::Save(args, Ctx::Plain));
+            self.tasks.push(Task::Save(getattr, Ctx::Plain));
+            return Ok(());
+        }
+        let (module, name) = if self.proto < 3 && self.opts.fix_imports {
+            crate::compat::to_python2(module, name).unwrap_or((module, name))
+        } else {
+            (module, name)
+        };
+        if self.proto < 3 && !(module.is_ascii() && name.is_ascii()) {
+            return Err(Error::unpicklable(format!(
+                "can't pickle module identifier '{module}' using pickle protocol {}",
+                self.proto
+            )));
+        }
+        let mut line = Vec::with_capacity(module.len() + name.len() + 3);
+        line.push(Op::Global.code());
+        line.extend_from_slice(module.as_bytes());
+        line.push(b'\n');
+        line.extend_from_slice(name.as_bytes());
+        line.push(b'\n');
+        self.enc.write(&line);
+        self.memoize(Slot::Value(key))
+    }
+
+    fn write_ext(&mut self, code: i64) {
+        if let Ok(c) = u8::try_from(code) {
+            self.enc.write(&[Op::Ext1.code(), c]);
+        } else if let Ok(c) = u16::try_from(code) {
+            self.enc.byte(Op::Ext2.code());
+            self.enc.write(&c.to_le_bytes());
+        } else {
+            self.enc.byte(Op::Ext4.code());
+            self.enc.write(&(code as i32).to_le_bytes());
+        }
+    }
+
+    fn save_persistent(&mut self, pid: Value) -> Result<()> {
+        if self.proto >= 1 {
+            self.tasks.push(Task::Byte(Op::BinPersId.code()));
+            self.tasks.push(Task::Save(pid, Ctx::Plain));
+            return Ok(());
+        }
+        let text = match pid {
+            Value::Int(i) => i.to_string(),
+            Value::Ref(id) => match self.obj(id) {
+                Object::Str(s) => s.to_string_lossy().into_owned(),
+                _ => {
+                    return Err(Error::unpicklable(
+                        "persistent IDs in protocol 0 must be ASCII strings",
+                    ))
+                }
+            },
+            _ => {
+                return Err(Error::unpicklable(
+                    "persistent IDs in protocol 0 must be ASCII strings",
+                ))
+            }
+        };
+        if !text.is_ascii() || text.contains('\n') {
+            return Err(Error::unpicklable(
+                "persistent IDs in protocol 0 must be ASCII strings",
+            ));
+        }
+        self.enc.write(format!("P{text}\n").as_bytes());
+        Ok(())
+    }
+
+    fn save_buffer(&mut self, id: ObjId) -> Result<()> {
+        if self.proto < 5 {
+            return Err(Error::unpicklable(
+                "PickleBuffer can only pickled with protocol >= 5",
+            ));
+        }
+        let slot = Slot::Obj(id);
+        if let Some(idx) = self.memo_lookup(&slot) {
+            self.write_get(idx);
+            return Ok(());
+        }
+        let (graph, extra) = (self.graph, &self.extra);
+        let Object::Buffer(buf) = object(graph, extra, id) else {
+            return Ok(());
+        };
+        let readonly = buf.readonly;
+        if self.opts.take_out_of_band(buf) {
+            self.enc.byte(Op::NextBuffer.code());
+            if readonly {
+                self.enc.byte(Op::ReadOnlyBuffer.code());
+            }
+            return Ok(());
+        }
+        if readonly {
+            write_bytes_data(&mut self.enc, self.proto, &buf.data)?;
+        } else {
+            let mut header = vec![Op::ByteArray8.code()];
+            header.extend_from_slice(&(buf.data.len() as u64).to_le_bytes());
+            self.enc.write_large(&header, &buf.data);
+        }
+        self.memoize(slot)
+    }
+}
+
+fn encoding_id(v: Value) -> ObjId {
+    match v {
+        Value::Ref(id) => id,
+        _ => ObjId(u32::MAX),
+    }
+}
+
+fn global_key(g: &Global) -> ValueKey {
+    ValueKey::Global(g.module.as_bytes().into(), g.name.as_bytes().into())
+}
+
+/// SHORT_BINUNICODE, BINUNICODE or BINUNICODE8, as CPython picks.
+fn write_str_data(enc: &mut Encoder, proto: u8, data: &[u8]) -> Result<()> {
+    let n = data.len();
+    if proto >= 4 && n <= 0xff {
+        enc.write_large(&[Op::ShortBinUnicode.code(), n as u8], data);
+    } else if let Ok(n32) = u32::try_from(n) {
+        let mut header = [Op::BinUnicode.code(), 0, 0, 0, 0];
+        header[1..].copy_from_slice(&n32.to_le_bytes());
+        enc.write_large(&header, data);
+    } else if proto >= 4 {
+        let mut header = vec![Op::BinUnicode8.code()];
+        header.extend_from_slice(&(n as u64).to_le_bytes());
+        enc.write_large(&header, data);
+    } else {
+        return Err(Error::unpicklable(
+            "cannot serialize a string larger than 4GiB",
+        ));
+    }
+    Ok(())
+}
+
+/// SHORT_BINBYTES, BINBYTES or BINBYTES8, as CPython picks.
+fn write_bytes_data(enc: &mut Encoder, proto: u8, data: &[u8]) -> Result<()> {
+    let n = data.len();
+    if n <= 0xff {
+        enc.write_large(&[Op::ShortBinBytes.code(), n as u8], data);
+    } else if let Ok(n32) = u32::try_from(n) {
+        let mut header = [Op::BinBytes.code(), 0, 0, 0, 0];
+        header[1..].copy_from_slice(&n32.to_le_bytes());
+        enc.write_large(&header, data);
+    } else if proto >= 4 {
+        let mut header = vec![Op::BinBytes8.code()];
+        header.extend_from_slice(&(n as u64).to_le_bytes());
+        enc.write_large(&header, data);
+    } else {
+        return Err(Error::unpicklable(
+            "cannot serialize a bytes object larger than 4 GiB",
+        ));
+    }
+    Ok(())
+}

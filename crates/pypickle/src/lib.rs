@@ -1,0 +1,98 @@
+//! Python's pickle format, read and written exactly as CPython does.
+//!
+//! A pickle is a small program for a stack machine that rebuilds an object
+//! graph. This crate runs that program without executing anything: globals
+//! are only names, and the result is an inspectable [`Graph`]. Writing goes
+//! the other way and produces the bytes CPython 3.11's `pickle.dumps`
+//! produces for the same graph, at every protocol from 0 to 5.
+//!
+//! Here is the pickle CPython writes for `[{'a': 'A', 'b': 2, 'c': 3.0}]` at
+//! protocol 2, loaded, inspected and written again:
+//!
+//! ```
+//! let data = b"\x80\x02]q\x00}q\x01(X\x01\x00\x00\x00aq\x02X\x01\x00\x00\x00Aq\x03X\x01\x00\x00\x00bq\x04K\x02X\x01\x00\x00\x00cq\x05G@\x08\x00\x00\x00\x00\x00\x00ua.";
+//! let graph = pypickle::loads(data)?;
+//! assert_eq!(graph.to_string(), "[{'a': 'A', 'b': 2, 'c': 3.0}]");
+//! assert_eq!(pypickle::dumps(&graph, 2)?, data);
+//! # Ok::<(), pypickle::Error>(())
+//! ```
+//!
+//! Several pickles in one stream are read until a clean end of file; a
+//! stream cut off inside a pickle is an error:
+//!
+//! ```
+//! let stream: &[u8] = b"\x80\x04K\x01.\x80\x04K\x02.";
+//! let mut unpickler = pypickle::Unpickler::new();
+//! let roots: Vec<String> = unpickler
+//!     .stream(stream)
+//!     .map(|g| g.map(|g| g.to_string()))
+//!     .collect::<Result<_, _>>()?;
+//! assert_eq!(roots, ["1", "2"]);
+//! assert!(pypickle::loads(b"\x80\x04K").unwrap_err().is_eof());
+//! # Ok::<(), pypickle::Error>(())
+//! ```
+//!
+//! Classes the loader does not know are refused by default, with CPython's
+//! wording; generic mode keeps them as inspectable objects instead:
+//!
+//! ```
+//! let data = b"\x80\x04\x95\x18\x00\x00\x00\x00\x00\x00\x00\x8c\x08__main__\x94\x8c\x04Node\x94\x93\x94)\x81\x94.";
+//! let err = pypickle::loads(data).unwrap_err();
+//! assert_eq!(err.to_string(), "Can't get attribute 'Node' on <module '__main__'> at byte 29 (opcode STACK_GLOBAL)");
+//! let graph = pypickle::Unpickler::generic().loads(data)?;
+//! assert_eq!(graph.to_string(), "__main__.Node()");
+//! # Ok::<(), pypickle::Error>(())
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod compat;
+pub mod dump;
+mod error;
+pub mod load;
+pub mod opcode;
+pub(crate) mod text;
+pub mod value;
+
+pub use dump::{Pickler, DEFAULT_PROTOCOL, HIGHEST_PROTOCOL};
+pub use error::{Category, Error, Result};
+pub use load::{Limits, Persistent, Policy, Unpickler};
+pub use value::{Buffer, Global, Graph, Instance, ObjId, Object, PyStr, Reduce, Value};
+
+use std::io;
+
+/// Loads one pickle from bytes with the default (strict) options.
+///
+/// # Errors
+///
+/// Malformed or truncated input, or a global the strict policy refuses.
+pub fn loads(data: &[u8]) -> Result<Graph> {
+    Unpickler::new().loads(data)
+}
+
+/// Loads one pickle from a buffered stream, consuming exactly its bytes.
+///
+/// # Errors
+///
+/// As [`loads`]; an empty stream is an EOF error.
+pub fn load<R: io::BufRead>(reader: R) -> Result<Graph> {
+    Unpickler::new().load(reader)
+}
+
+/// Pickles a graph at `protocol` (0 to 5).
+///
+/// # Errors
+///
+/// When a value cannot be written at this protocol.
+pub fn dumps(graph: &Graph, protocol: u8) -> Result<Vec<u8>> {
+    Pickler::new(protocol).dumps(graph)
+}
+
+/// Pickles a graph at `protocol` to a writer.
+///
+/// # Errors
+///
+/// As [`dumps`], plus I/O errors of the writer.
+pub fn dump<W: io::Write>(graph: &Graph, protocol: u8, writer: W) -> Result<()> {
+    Pickler::new(protocol).dump(graph, writer)
+}

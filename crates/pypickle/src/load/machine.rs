@@ -1,0 +1,995 @@
+//! The pickle machine: the stack, the marks and the memo, and one arm per
+//! opcode with CPython's semantics (`Modules/_pickle.c`).
+//!
+//! Every pop respects the fence of the innermost MARK, exactly as CPython's
+//! `Pdata` does, so bad stacks fail with CPython's messages. The machine
+//! never recurses: the input cannot make it use more native stack.
+
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+
+use super::read::{Read, Reference};
+use super::resolve::{self, Policy};
+use super::{Persistent, Unpickler};
+use crate::error::{Error, ErrorCode, Result};
+use crate::opcode::Opcode;
+use crate::text::{self, IntText, Py2Text};
+use crate::value::key::{key_eq, key_hash, unhashable_type};
+use crate::value::{Buffer, Graph, Instance, ObjId, Object, PyStr, Reduce, Value};
+
+/// Dicts and sets with more items than this get a hash index for merging
+/// duplicate keys; smaller ones are scanned.
+const SCAN_LIMIT: usize = 16;
+
+/// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
+/// for anything a hostile pickle makes up.
+#[derive(Default)]
+struct Memo {
+    dense: Vec<Option<Value>>,
+    sparse: HashMap<u64, Value>,
+    len: u64,
+}
+
+impl Memo {
+    fn get(&self, idx: u64) -> Option<Value> {
+        match self.dense.get(idx as usize) {
+            Some(v) => *v,
+            None => self.sparse.get(&idx).copied(),
+        }
+    }
+
+    fn put(&mut self, idx: u64, v: Value) {
+        let dense_len = self.dense.len() as u64;
+        if idx < dense_len {
+            if self.dense[idx as usize].replace(v).is_none() {
+                self.len += 1;
+            }
+        } else if idx <= dense_len + 1024 {
+            self.dense.resize(idx as usize + 1, None);
+            self.dense[idx as usize] = Some(v);
+            self.len += 1;
+        } else if self.sparse.insert(idx, v).is_none() {
+            self.len += 1;
+        }
+    }
+}
+
+pub(crate) struct Machine<'u> {
+    opts: &'u mut Unpickler,
+    graph: Graph,
+    stack: Vec<Value>,
+    marks: Vec<usize>,
+    memo: Memo,
+    proto: u8,
+    alloc: u64,
+    /// Hash indexes of large dicts and sets being filled: hash -> positions.
+    key_index: HashMap<ObjId, HashMap<u64, Vec<usize>>>,
+}
+
+fn bad(msg: impl Into<String>) -> Error {
+    Error::new(ErrorCode::TypeMismatch(msg.into()))
+}
+
+fn text_err(e: text::TextError) -> Error {
+    match e {
+        text::TextError::Truncated => Error::new(ErrorCode::Truncated),
+        text::TextError::Invalid(m) => Error::new(ErrorCode::BadText(m)),
+    }
+}
+
+impl<'u> Machine<'u> {
+    pub(crate) fn new(opts: &'u mut Unpickler) -> Self {
+        Machine {
+            opts,
+            graph: Graph::new(),
+            stack: Vec::new(),
+            marks: Vec::new(),
+            memo: Memo::default(),
+            proto: 0,
+            alloc: 0,
+            key_index: HashMap::new(),
+        }
+    }
+
+    /// Runs opcodes to STOP. `Ok(None)` when the input is empty.
+    pub(crate) fn run<'de, R: Read<'de>>(mut self, input: &mut R) -> Result<Option<Graph>> {
+        let Some(first) = input.next_byte()? else {
+            return Ok(None);
+        };
+        let mut code = first;
+        loop {
+            let at = input.offset() - 1;
+            let Some(op) = Opcode::from_u8(code) else {
+                return Err(Error::at(ErrorCode::UnknownOpcode(code), at));
+            };
+            match self.step(op, input) {
+                Ok(true) => break,
+                Ok(false) => {}
+                Err(e) => return Err(e.with_offset(at).with_opcode(op.name())),
+            }
+            code = match input.next_byte()? {
+                Some(b) => b,
+                None => return Err(Error::at(ErrorCode::Truncated, input.offset())),
+            };
+        }
+        Ok(Some(self.graph))
+    }
+
+    // ----- stack primitives, fenced by the innermost mark as in CPython -----
+
+    fn fence(&self) -> usize {
+        self.marks.last().copied().unwrap_or(0)
+    }
+
+    #[cold]
+    fn underflow(&self) -> Error {
+        Error::new(if self.marks.is_empty() {
+            ErrorCode::StackUnderflow
+        } else {
+            ErrorCode::UnexpectedMark
+        })
+    }
+
+    #[inline]
+    fn push(&mut self, v: Value) {
+        self.stack.push(v);
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Result<Value> {
+        if self.stack.len() <= self.fence() {
+            return Err(self.underflow());
+        }
+        Ok(self.stack.pop().unwrap_or_default())
+    }
+
+    fn top(&self) -> Result<Value> {
+        if self.stack.len() <= self.fence() {
+            return Err(self.underflow());
+        }
+        Ok(self.stack[self.stack.len() - 1])
+    }
+
+    /// Pops the innermost mark and returns its stack position.
+    fn pop_mark(&mut self) -> Result<usize> {
+        self.marks
+            .pop()
+            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))
+    }
+
+    /// Pops everything above the innermost mark, and the mark.
+    fn pop_to_mark(&mut self) -> Result<Vec<Value>> {
+        let at = self.pop_mark()?;
+        Ok(self.stack.split_off(at))
+    }
+
+    fn charge(&mut self, bytes: u64) -> Result<()> {
+        self.alloc = self.alloc.saturating_add(bytes);
+        if self.alloc > self.opts.limits.max_alloc {
+            return Err(Error::new(ErrorCode::AllocationLimit(
+                self.opts.limits.max_alloc,
+            )));
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, obj: Object) -> Result<Value> {
+        let id = self
+            .graph
+            .try_add(obj)
+            .ok_or_else(|| Error::new(ErrorCode::AllocationLimit(self.opts.limits.max_alloc)))?;
+        Ok(Value::Ref(id))
+    }
+
+    fn push_obj(&mut self, obj: Object) -> Result<()> {
+        let v = self.add(obj)?;
+        self.push(v);
+        Ok(())
+    }
+
+    fn object(&self, v: Value) -> Option<&Object> {
+        self.graph.resolve(v)
+    }
+
+    // ----- argument readers -----
+
+    fn len_arg<'de, R: Read<'de>>(input: &mut R, width: usize) -> Result<u64> {
+        let b = input.read_exact(width as u64)?;
+        let mut buf = [0u8; 8];
+        buf[..width].copy_from_slice(&b);
+        Ok(u64::from_le_bytes(buf))
+    }
+
+    fn i32_arg<'de, R: Read<'de>>(input: &mut R) -> Result<i32> {
+        let b = input.read_exact(4)?;
+        Ok(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A signed 4-byte length that CPython rejects when negative.
+    fn signed_len<'de, R: Read<'de>>(input: &mut R, what: &str) -> Result<u64> {
+        let n = Self::i32_arg(input)?;
+        if n < 0 {
+            return Err(bad(format!("{what} pickle has negative byte count")));
+        }
+        Ok(n as u64)
+    }
+
+    fn new_str(&mut self, bytes: &[u8]) -> Result<Object> {
+        self.charge(bytes.len() as u64)?;
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Ok(Object::Str(PyStr::from(s))),
+            Err(_) => {
+                text::validate_utf8_surrogatepass(bytes).map_err(text_err)?;
+                PyStr::from_surrogatepass(bytes.to_vec())
+                    .map(Object::Str)
+                    .ok_or_else(|| bad("invalid surrogatepass UTF-8"))
+            }
+        }
+    }
+
+    fn py2_string(&mut self, data: &[u8]) -> Result<Object> {
+        self.charge(data.len() as u64)?;
+        match text::decode_py2_string(data, &self.opts.encoding, &self.opts.errors)
+            .map_err(text_err)?
+        {
+            Py2Text::Bytes(b) => Ok(Object::Bytes(b)),
+            Py2Text::Str(s) => PyStr::from_surrogatepass(s)
+                .map(Object::Str)
+                .ok_or_else(|| bad("decoded text is not valid")),
+        }
+    }
+
+    fn int_value(&mut self, i: IntText) -> Result<Value> {
+        Ok(match i {
+            IntText::Bool(b) => Value::Bool(b),
+            IntText::Small(i) => Value::Int(i),
+            IntText::Big(b) => self.big_int(b)?,
+        })
+    }
+
+    fn big_int(&mut self, b: BigInt) -> Result<Value> {
+        match i64::try_from(&b) {
+            Ok(i) => Ok(Value::Int(i)),
+            Err(_) => {
+                self.charge(b.bits() / 8)?;
+                self.add(Object::Int(b))
+            }
+        }
+    }
+
+    fn memo_get(&self, idx: i64) -> Result<Value> {
+        u64::try_from(idx)
+            .ok()
+            .and_then(|i| self.memo.get(i))
+            .ok_or_else(|| Error::new(ErrorCode::MemoKeyMissing(idx)))
+    }
+
+    fn memo_put(&mut self, idx: u64) -> Result<()> {
+        let v = self.top()?;
+        if idx > self.opts.limits.max_memo_index {
+            return Err(Error::new(ErrorCode::MemoLimit(
+                self.opts.limits.max_memo_index as usize,
+            )));
+        }
+        self.memo.put(idx, v);
+        Ok(())
+    }
+
+    fn global(&mut self, module: PyStr, name: PyStr) -> Result<()> {
+        let (module, name) = self.map_name(module, name);
+        let obj = resolve::find_class(self.opts.policy, module, name)?;
+        self.push_obj(obj)
+    }
+
+    /// Applies `fix_imports` to names in protocol 0-2 pickles.
+    fn map_name(&self, module: PyStr, name: PyStr) -> (PyStr, PyStr) {
+        if self.proto < 3 && self.opts.fix_imports {
+            if let (Some(m), Some(n)) = (module.as_str(), name.as_str()) {
+                if let Some((m3, n3)) = crate::compat::to_python3(m, n) {
+                    return (PyStr::from(m3), PyStr::from(n3));
+                }
+            }
+        }
+        (module, name)
+    }
+
+    fn decode_name(bytes: &[u8]) -> Result<PyStr> {
+        std::str::from_utf8(bytes).map(PyStr::from).map_err(|e| {
+            bad(format!(
+                "'utf-8' codec can't decode byte 0x{:02x} in position {}: invalid start byte",
+                bytes[e.valid_up_to()],
+                e.valid_up_to()
+            ))
+        })
+    }
+
+    // ----- containers -----
+
+    fn check_hashable(&self, v: Value) -> Result<()> {
+        match unhashable_type(&self.graph, v) {
+            Some(t) => Err(Error::new(ErrorCode::Unhashable(format!(
+                "unhashable type: '{t}'"
+            )))),
+            None => Ok(()),
+        }
+    }
+
+    /// Inserts pairs into the dict `id`, merging duplicate keys as a Python
+    /// dict does (the first key stays, the last value wins).
+    fn dict_insert(
+        &mut self,
+        id: ObjId,
+        pairs: impl IntoIterator<Item = (Value, Value)>,
+    ) -> Result<()> {
+        for (k, v) in pairs {
+            self.check_hashable(k)?;
+            match self.find_key(id, k) {
+                Some(pos) => {
+                    if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
+                        items[pos].1 = v;
+                    }
+                }
+                None => {
+                    if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
+                        items.push((k, v));
+                        let pos = items.len() - 1;
+                        self.index_key(id, k, pos);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds items to the set or frozenset `id`, skipping ones already in it.
+    fn set_insert(&mut self, id: ObjId, items: impl IntoIterator<Item = Value>) -> Result<()> {
+        for k in items {
+            self.check_hashable(k)?;
+            if self.find_key(id, k).is_none() {
+                if let Some(Object::Set(items) | Object::FrozenSet(items)) = self.graph.get_mut(id)
+                {
+                    items.push(k);
+                    let pos = items.len() - 1;
+                    self.index_key(id, k, pos);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn key_count(&self, id: ObjId) -> usize {
+        match self.graph.get(id) {
+            Some(Object::Dict(items)) => items.len(),
+            Some(Object::Set(items) | Object::FrozenSet(items)) => items.len(),
+            _ => 0,
+        }
+    }
+
+    fn key_at(&self, id: ObjId, pos: usize) -> Value {
+        match self.graph.get(id) {
+            Some(Object::Dict(items)) => items[pos].0,
+            Some(Object::Set(items) | Object::FrozenSet(items)) => items[pos],
+            _ => Value::None,
+        }
+    }
+
+    /// The position of key `k` in container `id`, if present.
+    fn find_key(&mut self, id: ObjId, k: Value) -> Option<usize> {
+        let n = self.key_count(id);
+        if n <= SCAN_LIMIT {
+            return (0..n).find(|&i| key_eq(&self.graph, self.key_at(id, i), k));
+        }
+        if !self.key_index.contains_key(&id) {
+            let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
+            for i in 0..n {
+                index
+                    .entry(key_hash(&self.graph, self.key_at(id, i)))
+                    .or_default()
+                    .push(i);
+            }
+            self.key_index.insert(id, index);
+        }
+        let h = key_hash(&self.graph, k);
+        let candidates = self.key_index.get(&id)?.get(&h)?;
+        candidates
+            .iter()
+            .copied()
+            .find(|&i| key_eq(&self.graph, self.key_at(id, i), k))
+    }
+
+    fn index_key(&mut self, id: ObjId, k: Value, pos: usize) {
+        if self.key_index.contains_key(&id) {
+            let h = key_hash(&self.graph, k);
+            if let Some(index) = self.key_index.get_mut(&id) {
+                index.entry(h).or_default().push(pos);
+            }
+        }
+    }
+
+    /// APPEND/APPENDS onto the object at `target`.
+    fn append(&mut self, target: Value, items: Vec<Value>) -> Result<()> {
+        self.charge(items.len() as u64 * 16)?;
+        let Value::Ref(id) = target else {
+            return Err(bad(format!(
+                "'{}' object has no attribute 'append'",
+                target.atom_type_name().unwrap_or("object")
+            )));
+        };
+        match self.graph.get_mut(id) {
+            Some(Object::List(list)) => list.extend(items),
+            Some(Object::Instance(inst)) => inst.list_items.extend(items),
+            Some(Object::Reduce(r)) => r.list_items.extend(items),
+            Some(other) => {
+                return Err(bad(format!(
+                    "'{}' object has no attribute 'append'",
+                    other.type_name()
+                )))
+            }
+            None => return Err(bad("dangling reference")),
+        }
+        Ok(())
+    }
+
+    /// SETITEM/SETITEMS onto the object at `target`.
+    fn set_items(&mut self, target: Value, pairs: Vec<(Value, Value)>) -> Result<()> {
+        self.charge(pairs.len() as u64 * 32)?;
+        let Value::Ref(id) = target else {
+            return Err(bad(format!(
+                "'{}' object does not support item assignment",
+                target.atom_type_name().unwrap_or("object")
+            )));
+        };
+        match self.graph.get_mut(id) {
+            Some(Object::Dict(_)) => self.dict_insert(id, pairs)?,
+            Some(Object::Instance(inst)) => inst.dict_items.extend(pairs),
+            Some(Object::Reduce(r)) => r.dict_items.extend(pairs),
+            Some(other) => {
+                return Err(bad(format!(
+                    "'{}' object does not support item assignment",
+                    other.type_name()
+                )))
+            }
+            None => return Err(bad("dangling reference")),
+        }
+        Ok(())
+    }
+
+    fn pairs(items: Vec<Value>, what: &str) -> Result<Vec<(Value, Value)>> {
+        if !items.len().is_multiple_of(2) {
+            return Err(bad(format!("odd number of items for {what}")));
+        }
+        Ok(items.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+    }
+
+    fn make_tuple(&mut self, items: Vec<Value>) -> Result<()> {
+        self.charge(items.len() as u64 * 16)?;
+        self.push_obj(Object::Tuple(items))
+    }
+
+    fn tuple_items(&self, v: Value, err: &str) -> Result<Vec<Value>> {
+        match self.object(v) {
+            Some(Object::Tuple(items)) => Ok(items.clone()),
+            _ => Err(bad(err.to_string())),
+        }
+    }
+
+    // ----- calls -----
+
+    /// REDUCE and friends: `callable(*args)`.
+    fn call(&mut self, callable: Value, args: Value) -> Result<()> {
+        let arg_items = self.tuple_items(args, "argument list must be a tuple")?;
+        if let Some(obj) = resolve::native_call(&self.graph, callable, &arg_items, self.proto)? {
+            // A nested class named through getattr is still subject to policy.
+            let obj = match obj {
+                Object::Global(g) => resolve::find_class(self.opts.policy, g.module, g.name)?,
+                other => other,
+            };
+            let v = self.add(obj)?;
+            if let Value::Ref(id) = v {
+                self.dedupe_native(id)?;
+            }
+            self.push(v);
+            return Ok(());
+        }
+        if self.opts.policy == Policy::Strict {
+            return Err(bad(format!(
+                "calling {} is not allowed by the strict loading policy",
+                self.graph.repr(callable)
+            )));
+        }
+        self.push_obj(Object::Reduce(Box::new(Reduce {
+            callable,
+            args,
+            state: None,
+            list_items: Vec::new(),
+            dict_items: Vec::new(),
+        })))
+    }
+
+    /// Sets built by `set(list)` merge duplicates and reject unhashables.
+    fn dedupe_native(&mut self, id: ObjId) -> Result<()> {
+        if let Some(Object::Set(items) | Object::FrozenSet(items)) = self.graph.get_mut(id) {
+            let items = std::mem::take(items);
+            self.set_insert(id, items)?;
+        }
+        Ok(())
+    }
+
+    fn new_instance(
+        &mut self,
+        class: Value,
+        args: Vec<Value>,
+        kwargs: Option<Value>,
+    ) -> Result<()> {
+        if !matches!(
+            self.object(class),
+            Some(Object::Global(_) | Object::Reduce(_))
+        ) {
+            return Err(bad("NEWOBJ class argument isn't a type object"));
+        }
+        if self.opts.policy == Policy::Strict {
+            return Err(bad(format!(
+                "creating an instance of {} is not allowed by the strict loading policy",
+                self.graph.repr(class)
+            )));
+        }
+        self.push_obj(Object::Instance(Box::new(Instance {
+            class,
+            args,
+            kwargs,
+            ..Instance::default()
+        })))
+    }
+
+    fn build(&mut self, state: Value) -> Result<()> {
+        let target = self.top()?;
+        let Value::Ref(id) = target else {
+            if state == Value::None {
+                return Ok(());
+            }
+            return Err(bad(format!(
+                "'{}' object has no attribute '__dict__'",
+                target.atom_type_name().unwrap_or("object")
+            )));
+        };
+        match self.graph.get_mut(id) {
+            Some(Object::Instance(inst)) => inst.state = Some(state),
+            Some(Object::Reduce(r)) => r.state = Some(state),
+            Some(_) if state == Value::None => {}
+            Some(other) => {
+                return Err(bad(format!(
+                    "'{}' object has no attribute '__dict__'",
+                    other.type_name()
+                )))
+            }
+            None => return Err(bad("dangling reference")),
+        }
+        Ok(())
+    }
+
+    fn persistent(&mut self, pid: Value) -> Result<()> {
+        let v = match &mut self.opts.persistent {
+            Persistent::Refuse => return Err(Error::new(ErrorCode::PersistentIdRefused)),
+            Persistent::Keep => self.add(Object::Persistent(pid))?,
+            Persistent::Call(f) => f(&mut self.graph, pid)?,
+        };
+        self.push(v);
+        Ok(())
+    }
+
+    fn extension(&mut self, code: i64) -> Result<()> {
+        if code <= 0 {
+            return Err(bad("EXT specifies code <= 0"));
+        }
+        let Some((module, name)) = self.opts.extensions.get(&code).cloned() else {
+            return Err(Error::new(ErrorCode::UnregisteredExtension(code)));
+        };
+        let obj = resolve::find_class(self.opts.policy, module.into(), name.into())?;
+        self.push_obj(obj)
+    }
+
+    /// Executes one opcode. Returns true at STOP.
+    #[inline]
+    fn step<'de, R: Read<'de>>(&mut self, op: Opcode, input: &mut R) -> Result<bool> {
+        match op {
+            Opcode::Mark => {
+                if self.marks.len() >= self.opts.limits.max_marks {
+                    return Err(Error::new(ErrorCode::DepthLimit(
+                        self.opts.limits.max_marks,
+                    )));
+                }
+                self.marks.push(self.stack.len());
+            }
+            Opcode::Stop => {
+                let v = self.pop()?;
+                self.graph.set_root(v);
+                return Ok(true);
+            }
+            Opcode::Pop => {
+                if self.marks.last() == Some(&self.stack.len()) {
+                    self.marks.pop();
+                } else {
+                    self.pop()?;
+                }
+            }
+            Opcode::PopMark => {
+                self.pop_to_mark()?;
+            }
+            Opcode::Dup => {
+                let v = self.top()?;
+                self.push(v);
+            }
+            Opcode::None => self.push(Value::None),
+            Opcode::NewTrue => self.push(Value::Bool(true)),
+            Opcode::NewFalse => self.push(Value::Bool(false)),
+            Opcode::Int => {
+                let line = input.read_line()?;
+                let v = text::parse_int_opcode(&line).map_err(text_err)?;
+                let v = self.int_value(v)?;
+                self.push(v);
+            }
+            Opcode::BinInt => {
+                let v = Self::i32_arg(input)?;
+                self.push(Value::Int(v as i64));
+            }
+            Opcode::BinInt1 => {
+                let v = Self::len_arg(input, 1)?;
+                self.push(Value::Int(v as i64));
+            }
+            Opcode::BinInt2 => {
+                let v = Self::len_arg(input, 2)?;
+                self.push(Value::Int(v as i64));
+            }
+            Opcode::Long => {
+                let line = input.read_line()?;
+                let v = text::parse_long_opcode(&line).map_err(text_err)?;
+                let v = self.int_value(v)?;
+                self.push(v);
+            }
+            Opcode::Long1 | Opcode::Long4 => {
+                let n = if op == Opcode::Long1 {
+                    Self::len_arg(input, 1)?
+                } else {
+                    Self::signed_len(input, "LONG")?
+                };
+                let data = input.read_exact(n)?;
+                let v = if data.is_empty() {
+                    Value::Int(0)
+                } else if data.len() <= 8 {
+                    let fill = if data[data.len() - 1] & 0x80 != 0 {
+                        0xff
+                    } else {
+                        0
+                    };
+                    let mut buf = [fill; 8];
+                    buf[..data.len()].copy_from_slice(&data);
+                    Value::Int(i64::from_le_bytes(buf))
+                } else {
+                    let b = BigInt::from_signed_bytes_le(&data);
+                    self.big_int(b)?
+                };
+                self.push(v);
+            }
+            Opcode::Float => {
+                let line = input.read_line()?;
+                let v = text::parse_float(&line).map_err(text_err)?;
+                self.push(Value::Float(v));
+            }
+            Opcode::BinFloat => {
+                let b = input.read_exact(8)?;
+                let mut buf = [0u8; 8];
+                buf.copy_from_slice(&b);
+                self.push(Value::Float(f64::from_be_bytes(buf)));
+            }
+            Opcode::String => {
+                let line = input.read_line()?;
+                let data = text::decode_quoted_string(&line).map_err(text_err)?;
+                let obj = self.py2_string(&data)?;
+                self.push_obj(obj)?;
+            }
+            Opcode::BinString | Opcode::ShortBinString => {
+                let n = if op == Opcode::ShortBinString {
+                    Self::len_arg(input, 1)?
+                } else {
+                    Self::signed_len(input, "BINSTRING")?
+                };
+                let data = input.read_exact(n)?;
+                let data = data.to_vec();
+                let obj = self.py2_string(&data)?;
+                self.push_obj(obj)?;
+            }
+            Opcode::BinBytes | Opcode::ShortBinBytes | Opcode::BinBytes8 | Opcode::ByteArray8 => {
+                let width = match op {
+                    Opcode::ShortBinBytes => 1,
+                    Opcode::BinBytes => 4,
+                    _ => 8,
+                };
+                let n = Self::len_arg(input, width)?;
+                let data = input.read_exact(n)?;
+                let data = data.to_vec();
+                self.charge(data.len() as u64)?;
+                self.push_obj(if op == Opcode::ByteArray8 {
+                    Object::ByteArray(data)
+                } else {
+                    Object::Bytes(data)
+                })?;
+            }
+            Opcode::Unicode => {
+                let line = input.read_line()?;
+                let data = text::decode_raw_unicode_escape(&line).map_err(text_err)?;
+                self.charge(data.len() as u64)?;
+                let s = PyStr::from_surrogatepass(data).ok_or_else(|| bad("invalid text"))?;
+                self.push_obj(Object::Str(s))?;
+            }
+            Opcode::BinUnicode | Opcode::ShortBinUnicode | Opcode::BinUnicode8 => {
+                let width = match op {
+                    Opcode::ShortBinUnicode => 1,
+                    Opcode::BinUnicode => 4,
+                    _ => 8,
+                };
+                let n = Self::len_arg(input, width)?;
+                let obj = match input.read_exact(n)? {
+                    Reference::Borrowed(b) => self.new_str(b)?,
+                    Reference::Copied(b) => {
+                        let b = b.to_vec();
+                        self.new_str(&b)?
+                    }
+                };
+                self.push_obj(obj)?;
+            }
+            Opcode::EmptyTuple => self.push_obj(Object::Tuple(Vec::new()))?,
+            Opcode::Tuple => {
+                let items = self.pop_to_mark()?;
+                self.make_tuple(items)?;
+            }
+            Opcode::Tuple1 | Opcode::Tuple2 | Opcode::Tuple3 => {
+                let n = match op {
+                    Opcode::Tuple1 => 1,
+                    Opcode::Tuple2 => 2,
+                    _ => 3,
+                };
+                if self.stack.len() < self.fence() + n {
+                    return Err(self.underflow());
+                }
+                let items = self.stack.split_off(self.stack.len() - n);
+                self.make_tuple(items)?;
+            }
+            Opcode::EmptyList => self.push_obj(Object::List(Vec::new()))?,
+            Opcode::List => {
+                let items = self.pop_to_mark()?;
+                self.charge(items.len() as u64 * 16)?;
+                self.push_obj(Object::List(items))?;
+            }
+            Opcode::EmptyDict => self.push_obj(Object::Dict(Vec::new()))?,
+            Opcode::Dict => {
+                let items = self.pop_to_mark()?;
+                let pairs = Self::pairs(items, "DICT")?;
+                let v = self.add(Object::Dict(Vec::with_capacity(pairs.len())))?;
+                if let Value::Ref(id) = v {
+                    self.charge(pairs.len() as u64 * 32)?;
+                    self.dict_insert(id, pairs)?;
+                }
+                self.push(v);
+            }
+            Opcode::EmptySet => self.push_obj(Object::Set(Vec::new()))?,
+            Opcode::FrozenSet => {
+                let items = self.pop_to_mark()?;
+                self.charge(items.len() as u64 * 16)?;
+                let v = self.add(Object::FrozenSet(Vec::with_capacity(items.len())))?;
+                if let Value::Ref(id) = v {
+                    self.set_insert(id, items)?;
+                }
+                self.push(v);
+            }
+            Opcode::AddItems => {
+                let items = self.pop_to_mark()?;
+                let target = self.top()?;
+                match target {
+                    Value::Ref(id) if matches!(self.graph.get(id), Some(Object::Set(_))) => {
+                        self.charge(items.len() as u64 * 16)?;
+                        self.set_insert(id, items)?;
+                    }
+                    _ => {
+                        let name = self.type_name(target);
+                        return Err(bad(format!("'{name}' object has no attribute 'add'")));
+                    }
+                }
+            }
+            Opcode::Append => {
+                let v = self.pop()?;
+                let target = self.top()?;
+                self.append(target, vec![v])?;
+            }
+            Opcode::Appends => {
+                let items = self.pop_to_mark()?;
+                let target = self.top()?;
+                self.append(target, items)?;
+            }
+            Opcode::SetItem => {
+                let v = self.pop()?;
+                let k = self.pop()?;
+                let target = self.top()?;
+                self.set_items(target, vec![(k, v)])?;
+            }
+            Opcode::SetItems => {
+                let items = self.pop_to_mark()?;
+                let pairs = Self::pairs(items, "SETITEMS")?;
+                let target = self.top()?;
+                self.set_items(target, pairs)?;
+            }
+            Opcode::Get => {
+                let line = input.read_line()?;
+                let idx = text::parse_memo_index(&line).map_err(text_err)?;
+                let v = self.memo_get(idx)?;
+                self.push(v);
+            }
+            Opcode::BinGet | Opcode::LongBinGet => {
+                let idx = Self::len_arg(input, if op == Opcode::BinGet { 1 } else { 4 })?;
+                let v = self.memo_get(idx as i64)?;
+                self.push(v);
+            }
+            Opcode::Put => {
+                let line = input.read_line()?;
+                let idx = text::parse_memo_index(&line).map_err(text_err)?;
+                let idx = u64::try_from(idx).map_err(|_| bad("negative PUT argument"))?;
+                self.memo_put(idx)?;
+            }
+            Opcode::BinPut | Opcode::LongBinPut => {
+                let idx = Self::len_arg(input, if op == Opcode::BinPut { 1 } else { 4 })?;
+                self.memo_put(idx)?;
+            }
+            Opcode::Memoize => {
+                let idx = self.memo.len;
+                self.memo_put(idx)?;
+            }
+            Opcode::Global => {
+                let module = input.read_line()?;
+                let module = Self::decode_name(&module)?;
+                let name = input.read_line()?;
+                let name = Self::decode_name(&name)?;
+                self.global(module, name)?;
+            }
+            Opcode::StackGlobal => {
+                let name = self.pop()?;
+                let module = self.pop()?;
+                match (
+                    self.graph.as_str(module).cloned(),
+                    self.graph.as_str(name).cloned(),
+                ) {
+                    (Some(m), Some(n)) => self.global(m, n)?,
+                    _ => return Err(bad("STACK_GLOBAL requires str")),
+                }
+            }
+            Opcode::Inst => {
+                let module = input.read_line()?;
+                let module = Self::decode_name(&module)?;
+                let name = input.read_line()?;
+                let name = Self::decode_name(&name)?;
+                let args = self.pop_to_mark()?;
+                self.global(module, name)?;
+                let class = self.pop()?;
+                self.instantiate(class, args)?;
+            }
+            Opcode::Obj => {
+                let mut items = self.pop_to_mark()?;
+                if items.is_empty() {
+                    return Err(self.underflow());
+                }
+                let args = items.split_off(1);
+                self.instantiate(items[0], args)?;
+            }
+            Opcode::Reduce => {
+                let args = self.pop()?;
+                let callable = self.pop()?;
+                self.call(callable, args)?;
+            }
+            Opcode::NewObj => {
+                let args = self.pop()?;
+                let class = self.pop()?;
+                let args = self.tuple_items(args, "NEWOBJ expected an arg tuple.")?;
+                self.new_instance(class, args, None)?;
+            }
+            Opcode::NewObjEx => {
+                let kwargs = self.pop()?;
+                let args = self.pop()?;
+                let class = self.pop()?;
+                let args = self.tuple_items(args, "NEWOBJ_EX args argument must be a tuple")?;
+                if !matches!(self.object(kwargs), Some(Object::Dict(_))) {
+                    return Err(bad("NEWOBJ_EX kwargs argument must be a dict"));
+                }
+                let has_kwargs =
+                    matches!(self.object(kwargs), Some(Object::Dict(d)) if !d.is_empty());
+                self.new_instance(class, args, has_kwargs.then_some(kwargs))?;
+            }
+            Opcode::Build => {
+                let state = self.pop()?;
+                self.build(state)?;
+            }
+            Opcode::PersId => {
+                let line = input.read_line()?;
+                if !line.is_ascii() {
+                    return Err(bad("persistent IDs in protocol 0 must be ASCII strings"));
+                }
+                let pid = PyStr::from(std::str::from_utf8(&line).unwrap_or_default());
+                let pid = self.add(Object::Str(pid))?;
+                self.persistent(pid)?;
+            }
+            Opcode::BinPersId => {
+                let pid = self.pop()?;
+                self.persistent(pid)?;
+            }
+            Opcode::Ext1 => {
+                let code = Self::len_arg(input, 1)? as i64;
+                self.extension(code)?;
+            }
+            Opcode::Ext2 => {
+                let code = Self::len_arg(input, 2)? as i64;
+                self.extension(code)?;
+            }
+            Opcode::Ext4 => {
+                let code = Self::i32_arg(input)? as i64;
+                self.extension(code)?;
+            }
+            Opcode::Proto => {
+                let p = Self::len_arg(input, 1)?;
+                if p > crate::HIGHEST_PROTOCOL as u64 {
+                    return Err(Error::new(ErrorCode::UnsupportedProtocol(p as i64)));
+                }
+                self.proto = p as u8;
+            }
+            Opcode::Frame => {
+                let n = Self::len_arg(input, 8)?;
+                input.frame(n)?;
+            }
+            Opcode::NextBuffer => {
+                let Some(buffers) = self.opts.buffers.as_mut() else {
+                    return Err(Error::new(ErrorCode::NoBuffers));
+                };
+                let Some(data) = buffers.next() else {
+                    return Err(Error::new(ErrorCode::BuffersExhausted));
+                };
+                self.push_obj(Object::Buffer(Box::new(Buffer {
+                    data,
+                    readonly: false,
+                })))?;
+            }
+            Opcode::ReadOnlyBuffer => {
+                let target = self.top()?;
+                match target {
+                    Value::Ref(id) => match self.graph.get_mut(id) {
+                        Some(Object::Buffer(b)) => b.readonly = true,
+                        Some(Object::Bytes(_)) => {}
+                        Some(other) => {
+                            let t = other.type_name();
+                            return Err(bad(format!("a bytes-like object is required, not '{t}'")));
+                        }
+                        None => return Err(bad("dangling reference")),
+                    },
+                    _ => {
+                        let t = self.type_name(target);
+                        return Err(bad(format!("a bytes-like object is required, not '{t}'")));
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// INST and OBJ: `cls(*args)`.
+    fn instantiate(&mut self, class: Value, args: Vec<Value>) -> Result<()> {
+        if !matches!(self.object(class), Some(Object::Global(_))) {
+            return Err(bad("INST/OBJ class argument isn't a type object"));
+        }
+        if let Some(obj) = resolve::native_call(&self.graph, class, &args, self.proto)? {
+            return self.push_obj(obj);
+        }
+        self.new_instance(class, args, None)
+    }
+
+    fn type_name(&self, v: Value) -> &'static str {
+        v.atom_type_name()
+            .or_else(|| self.object(v).map(Object::type_name))
+            .unwrap_or("object")
+    }
+}

@@ -1,0 +1,263 @@
+//! Input: where the unpickler's bytes come from.
+//!
+//! [`SliceRead`] lends views straight into the input slice; [`IoRead`] pulls
+//! from a `BufRead` and never consumes a byte past the pickle's STOP, so
+//! several pickles can be read one after another from one stream. Every
+//! length is checked against what remains (or what actually arrives) before
+//! anything is allocated.
+
+use std::io;
+use std::ops::Deref;
+
+use crate::error::{Error, ErrorCode, Result};
+
+mod private {
+    pub trait Sealed {}
+}
+
+/// Bytes read from the input: borrowed from it for the whole load (`'de`),
+/// or copied into a scratch buffer that lives until the next read (`'s`).
+#[derive(Debug)]
+pub enum Reference<'de, 's> {
+    /// A view into the input itself.
+    Borrowed(&'de [u8]),
+    /// A view into the reader's scratch buffer.
+    Copied(&'s [u8]),
+}
+
+impl Deref for Reference<'_, '_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Reference::Borrowed(b) => b,
+            Reference::Copied(b) => b,
+        }
+    }
+}
+
+/// A source of pickle bytes. Sealed: [`SliceRead`] and [`IoRead`] are the
+/// implementations.
+pub trait Read<'de>: private::Sealed {
+    /// The next byte, or `None` at the end of the input.
+    #[doc(hidden)]
+    fn next_byte(&mut self) -> Result<Option<u8>>;
+
+    /// Exactly `n` bytes, or an EOF error if the input ends first.
+    #[doc(hidden)]
+    fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>>;
+
+    /// The bytes up to the next newline, without it; EOF error if there is
+    /// no newline.
+    #[doc(hidden)]
+    fn read_line(&mut self) -> Result<Reference<'de, '_>>;
+
+    /// Checks that a frame of `len` bytes is there; readers may prefetch it.
+    #[doc(hidden)]
+    fn frame(&mut self, len: u64) -> Result<()>;
+
+    /// The number of bytes consumed so far.
+    #[doc(hidden)]
+    fn offset(&self) -> u64;
+}
+
+/// Reads from a byte slice without copying.
+pub struct SliceRead<'de> {
+    data: &'de [u8],
+    pos: usize,
+}
+
+impl<'de> SliceRead<'de> {
+    /// Reads `data` from its first byte.
+    pub fn new(data: &'de [u8]) -> Self {
+        SliceRead { data, pos: 0 }
+    }
+
+    /// The bytes not consumed yet.
+    pub fn remaining(&self) -> &'de [u8] {
+        &self.data[self.pos..]
+    }
+
+    #[cold]
+    fn truncated(&self) -> Error {
+        Error::at(ErrorCode::Truncated, self.data.len() as u64)
+    }
+}
+
+impl private::Sealed for SliceRead<'_> {}
+
+impl<'de> Read<'de> for SliceRead<'de> {
+    #[inline]
+    fn next_byte(&mut self) -> Result<Option<u8>> {
+        let b = self.data.get(self.pos).copied();
+        self.pos += b.is_some() as usize;
+        Ok(b)
+    }
+
+    #[inline]
+    fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>> {
+        let rest = &self.data[self.pos..];
+        if n > rest.len() as u64 {
+            return Err(self.truncated());
+        }
+        let n = n as usize;
+        self.pos += n;
+        Ok(Reference::Borrowed(&rest[..n]))
+    }
+
+    fn read_line(&mut self) -> Result<Reference<'de, '_>> {
+        let rest = &self.data[self.pos..];
+        match rest.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                self.pos += i + 1;
+                Ok(Reference::Borrowed(&rest[..i]))
+            }
+            None => Err(self.truncated()),
+        }
+    }
+
+    fn frame(&mut self, len: u64) -> Result<()> {
+        if len > (self.data.len() - self.pos) as u64 {
+            return Err(self.truncated());
+        }
+        Ok(())
+    }
+
+    fn offset(&self) -> u64 {
+        self.pos as u64
+    }
+}
+
+/// Reads from a `BufRead`, consuming exactly the bytes of each pickle.
+pub struct IoRead<R> {
+    reader: R,
+    scratch: Vec<u8>,
+    offset: u64,
+}
+
+/// How much a read of unknown validity may grow the scratch buffer before
+/// the bytes have actually arrived.
+const GROWTH_STEP: usize = 1 << 16;
+
+impl<R: io::BufRead> IoRead<R> {
+    /// Reads from `reader`.
+    pub fn new(reader: R) -> Self {
+        IoRead {
+            reader,
+            scratch: Vec::new(),
+            offset: 0,
+        }
+    }
+
+    /// Gives the reader back.
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+}
+
+/// The reader's buffered bytes, retrying interrupted reads; empty at EOF.
+fn fill_buf<R: io::BufRead>(reader: &mut R, offset: u64) -> Result<&[u8]> {
+    loop {
+        match reader.fill_buf() {
+            Ok(_) => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::from(e).with_offset(offset)),
+        }
+    }
+    reader
+        .fill_buf()
+        .map_err(|e| Error::from(e).with_offset(offset))
+}
+
+impl<R: io::BufRead> private::Sealed for IoRead<R> {}
+
+impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
+    fn next_byte(&mut self) -> Result<Option<u8>> {
+        let b = fill_buf(&mut self.reader, self.offset)?.first().copied();
+        if b.is_some() {
+            self.reader.consume(1);
+            self.offset += 1;
+        }
+        Ok(b)
+    }
+
+    fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>> {
+        self.scratch.clear();
+        let mut want = n;
+        while want > 0 {
+            let buf = fill_buf(&mut self.reader, self.offset)?;
+            if buf.is_empty() {
+                return Err(Error::at(ErrorCode::Truncated, self.offset));
+            }
+            let take = buf.len().min(want.min(usize::MAX as u64) as usize);
+            // Grow only by what arrived, so a hostile length costs nothing.
+            if self.scratch.capacity() - self.scratch.len() < take {
+                self.scratch
+                    .reserve(take.max(GROWTH_STEP.min(want as usize)));
+            }
+            self.scratch.extend_from_slice(&buf[..take]);
+            self.reader.consume(take);
+            self.offset += take as u64;
+            want -= take as u64;
+        }
+        Ok(Reference::Copied(&self.scratch))
+    }
+
+    fn read_line(&mut self) -> Result<Reference<'de, '_>> {
+        self.scratch.clear();
+        loop {
+            let buf = fill_buf(&mut self.reader, self.offset)?;
+            if buf.is_empty() {
+                return Err(Error::at(ErrorCode::Truncated, self.offset));
+            }
+            match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    self.scratch.extend_from_slice(&buf[..i]);
+                    self.reader.consume(i + 1);
+                    self.offset += i as u64 + 1;
+                    return Ok(Reference::Copied(&self.scratch));
+                }
+                None => {
+                    let n = buf.len();
+                    self.scratch.extend_from_slice(buf);
+                    self.reader.consume(n);
+                    self.offset += n as u64;
+                }
+            }
+        }
+    }
+
+    fn frame(&mut self, _len: u64) -> Result<()> {
+        // Frames are read as their opcodes arrive; a short frame shows up as
+        // a truncated read of the opcode that runs past the end.
+        Ok(())
+    }
+
+    fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slice_read_checks_lengths_before_allocating() {
+        let mut r = SliceRead::new(b"abc\ndef");
+        assert_eq!(&*r.read_line().unwrap(), b"abc");
+        assert!(r.read_exact(u64::MAX).unwrap_err().is_eof());
+        assert_eq!(&*r.read_exact(3).unwrap(), b"def");
+        assert_eq!(r.next_byte().unwrap(), None);
+    }
+
+    #[test]
+    fn io_read_stops_at_what_it_needs() {
+        let data: &[u8] = b"xy\nzw";
+        let mut r = IoRead::new(io::BufReader::with_capacity(2, data));
+        assert_eq!(&*Read::read_line(&mut r).unwrap(), b"xy");
+        assert_eq!(Read::next_byte(&mut r).unwrap(), Some(b'z'));
+        assert!(Read::read_exact(&mut r, 1 << 40).unwrap_err().is_eof());
+        assert_eq!(Read::offset(&r), 5);
+    }
+}

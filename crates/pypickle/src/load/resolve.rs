@@ -1,0 +1,206 @@
+//! What globals and calls resolve to. Nothing is ever executed: a global is
+//! only a name, and the few well-known reductions CPython's pickler writes
+//! for built-in types are recognised and turned into native values.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::value::{Global, Graph, Instance, Object, PyStr, Value};
+
+/// Which globals a load accepts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Policy {
+    /// Only the well-known built-in reductions resolve; any other global is
+    /// an error that names the module and the class, as CPython's
+    /// `Can't get attribute 'X' on <module 'm'>` does.
+    #[default]
+    Strict,
+    /// Any global loads as an inspectable [`crate::Object::Global`]; calls
+    /// of unknown callables become [`crate::Object::Reduce`] and instances
+    /// [`crate::Object::Instance`]. Nothing is executed.
+    Generic,
+}
+
+/// The globals the built-in reductions need, allowed under every policy.
+const KNOWN_GLOBALS: &[(&str, &str)] = &[
+    ("builtins", "bytearray"),
+    ("builtins", "bytes"),
+    ("builtins", "complex"),
+    ("builtins", "frozenset"),
+    ("builtins", "object"),
+    ("builtins", "set"),
+    ("builtins", "getattr"),
+    ("_codecs", "encode"),
+    ("copyreg", "_reconstructor"),
+    ("copyreg", "__newobj__"),
+    ("copyreg", "__newobj_ex__"),
+];
+
+/// Resolves `module.name` to a global object under `policy`.
+pub(crate) fn find_class(policy: Policy, module: PyStr, name: PyStr) -> Result<Object> {
+    let known = KNOWN_GLOBALS
+        .iter()
+        .any(|(m, n)| module == *m && name == *n);
+    if !known && policy == Policy::Strict {
+        return Err(Error::new(ErrorCode::UnknownGlobal {
+            module: module.to_string_lossy().into_owned(),
+            name: name.to_string_lossy().into_owned(),
+        }));
+    }
+    Ok(Object::Global(Box::new(Global { module, name })))
+}
+
+/// The (module, name) of a value that is a global.
+fn global_of(g: &Graph, v: Value) -> Option<(&str, &str)> {
+    match g.resolve(v)? {
+        Object::Global(gl) => Some((gl.module.as_str()?, gl.name.as_str()?)),
+        _ => None,
+    }
+}
+
+fn items_of(g: &Graph, v: Value) -> Option<Vec<Value>> {
+    match g.resolve(v)? {
+        Object::List(items)
+        | Object::Tuple(items)
+        | Object::Set(items)
+        | Object::FrozenSet(items) => Some(items.clone()),
+        _ => None,
+    }
+}
+
+fn as_f64(g: &Graph, v: Value) -> Option<f64> {
+    use num_traits::ToPrimitive;
+    match v {
+        Value::Bool(b) => Some(b as i64 as f64),
+        Value::Int(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        Value::Ref(_) => match g.resolve(v)? {
+            Object::Int(b) => b.to_f64(),
+            _ => None,
+        },
+        Value::None => None,
+    }
+}
+
+/// The object that `callable(*args)` builds, when the call is one of the
+/// well-known reductions; `None` when it is not.
+///
+/// `proto` is the protocol the pickle declared: below 4, `getattr(cls,
+/// 'Name')` is how CPython writes a nested class, so it resolves to the
+/// dotted global.
+pub(crate) fn native_call(
+    g: &Graph,
+    callable: Value,
+    args: &[Value],
+    proto: u8,
+) -> Result<Option<Object>> {
+    let Some((module, name)) = global_of(g, callable) else {
+        return Ok(None);
+    };
+    let obj = match (module, name, args) {
+        ("builtins", "set", []) => Object::Set(Vec::new()),
+        ("builtins", "frozenset", []) => Object::FrozenSet(Vec::new()),
+        ("builtins", "set", [it]) => match items_of(g, *it) {
+            Some(items) => Object::Set(items),
+            None => return Ok(None),
+        },
+        ("builtins", "frozenset", [it]) => match items_of(g, *it) {
+            Some(items) => Object::FrozenSet(items),
+            None => return Ok(None),
+        },
+        ("builtins", "bytes", []) => Object::Bytes(Vec::new()),
+        ("builtins", "bytearray", []) => Object::ByteArray(Vec::new()),
+        ("builtins", "bytearray", [b]) => match g.resolve(*b) {
+            Some(Object::Bytes(data) | Object::ByteArray(data)) => Object::ByteArray(data.clone()),
+            _ => return Ok(None),
+        },
+        ("builtins", "bytearray", [s, enc]) => match (g.as_str(*s), g.as_str(*enc)) {
+            (Some(text), Some(enc)) if is_latin1_name(enc) => {
+                Object::ByteArray(latin1_encode(text)?)
+            }
+            _ => return Ok(None),
+        },
+        ("builtins", "complex", [re]) | ("builtins", "complex", [re, Value::Int(0)]) => {
+            match as_f64(g, *re) {
+                Some(re) => Object::Complex { re, im: 0.0 },
+                None => return Ok(None),
+            }
+        }
+        ("builtins", "complex", [re, im]) => match (as_f64(g, *re), as_f64(g, *im)) {
+            (Some(re), Some(im)) => Object::Complex { re, im },
+            _ => return Ok(None),
+        },
+        ("_codecs", "encode", [s, enc]) => match (g.as_str(*s), g.as_str(*enc)) {
+            (Some(text), Some(enc)) if is_latin1_name(enc) => Object::Bytes(latin1_encode(text)?),
+            _ => return Ok(None),
+        },
+        // getattr(Outer, 'Inner'): how protocols 0-3 name a nested class.
+        ("builtins", "getattr", [parent, attr]) if proto < 4 => {
+            match (g.resolve(*parent), g.as_str(*attr)) {
+                (Some(Object::Global(gl)), Some(attr)) => {
+                    let mut name = gl.name.as_bytes().to_vec();
+                    name.push(b'.');
+                    name.extend_from_slice(attr.as_bytes());
+                    match PyStr::from_surrogatepass(name) {
+                        Some(name) => Object::Global(Box::new(Global {
+                            module: gl.module.clone(),
+                            name,
+                        })),
+                        None => return Ok(None),
+                    }
+                }
+                _ => return Ok(None),
+            }
+        }
+        ("copyreg", "_reconstructor", [cls, base, state]) => {
+            let plain =
+                global_of(g, *base) == Some(("builtins", "object")) && *state == Value::None;
+            if !plain || global_of(g, *cls).is_none() {
+                return Ok(None);
+            }
+            instance(*cls, Vec::new(), None)
+        }
+        ("copyreg", "__newobj__", [cls, rest @ ..]) if global_of(g, *cls).is_some() => {
+            instance(*cls, rest.to_vec(), None)
+        }
+        ("copyreg", "__newobj_ex__", [cls, a, kw]) if global_of(g, *cls).is_some() => {
+            match (g.resolve(*a), g.resolve(*kw)) {
+                (Some(Object::Tuple(a)), Some(Object::Dict(_))) => {
+                    instance(*cls, a.clone(), Some(*kw))
+                }
+                _ => return Ok(None),
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(obj))
+}
+
+fn instance(class: Value, args: Vec<Value>, kwargs: Option<Value>) -> Object {
+    Object::Instance(Box::new(Instance {
+        class,
+        args,
+        kwargs,
+        ..Instance::default()
+    }))
+}
+
+fn is_latin1_name(enc: &PyStr) -> bool {
+    matches!(
+        enc.as_str()
+            .map(|s| s.to_ascii_lowercase().replace('_', "-"))
+            .as_deref(),
+        Some("latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1")
+    )
+}
+
+fn latin1_encode(s: &PyStr) -> Result<Vec<u8>> {
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| {
+            u8::try_from(c).map_err(|_| {
+                Error::new(ErrorCode::BadText(format!(
+                    "'latin-1' codec can't encode character '\\u{c:04x}' in position {i}: ordinal not in range(256)"
+                )))
+            })
+        })
+        .collect()
+}

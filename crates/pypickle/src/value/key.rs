@@ -1,0 +1,114 @@
+//! Python's rules for dict keys and set items: hashability, and which keys
+//! are the same key (`1`, `1.0` and `True` are).
+//!
+//! The loader uses these to reject unhashable keys, as CPython does, and to
+//! merge duplicate keys the way a Python dict or set would.
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use num_bigint::BigInt;
+use num_traits::{FromPrimitive, ToPrimitive};
+
+use super::{Graph, ObjId, Object, Value};
+
+/// The type name of the first unhashable object found inside `v`, if any.
+pub(crate) fn unhashable_type(g: &Graph, v: Value) -> Option<&'static str> {
+    let mut work = vec![v];
+    let mut seen: HashSet<ObjId> = HashSet::new();
+    while let Some(v) = work.pop() {
+        let Value::Ref(id) = v else { continue };
+        if !seen.insert(id) {
+            continue;
+        }
+        match g.get(id)? {
+            Object::List(_) => return Some("list"),
+            Object::Dict(_) => return Some("dict"),
+            Object::Set(_) => return Some("set"),
+            Object::ByteArray(_) => return Some("bytearray"),
+            Object::Tuple(items) => work.extend(items.iter().copied()),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A hash consistent with [`key_eq`]: equal keys hash equally.
+pub(crate) fn key_hash(g: &Graph, v: Value) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    hash_into(g, v, &mut h, 0);
+    h.finish()
+}
+
+fn hash_int(i: i64, h: &mut impl Hasher) {
+    0u8.hash(h);
+    i.hash(h);
+}
+
+fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, depth: usize) {
+    match v {
+        Value::None => 1u8.hash(h),
+        Value::Bool(b) => hash_int(b as i64, h),
+        Value::Int(i) => hash_int(i, h),
+        Value::Float(f) => {
+            if f.fract() == 0.0 {
+                if let Some(i) = f.to_i64() {
+                    return hash_int(i, h);
+                }
+                if let Some(b) = BigInt::from_f64(f) {
+                    return b.hash(h);
+                }
+            }
+            f.to_bits().hash(h)
+        }
+        Value::Ref(id) => match g.get(id) {
+            Some(Object::Int(b)) => b.hash(h),
+            Some(Object::Str(s)) => s.as_bytes().hash(h),
+            Some(Object::Bytes(b)) => b.hash(h),
+            // Tuples hash by content; bounded so that shared nested tuples
+            // cannot make hashing exponential.
+            Some(Object::Tuple(items)) if depth < 8 => {
+                2u8.hash(h);
+                for item in items {
+                    hash_into(g, *item, h, depth + 1);
+                }
+            }
+            Some(Object::Tuple(items)) => items.len().hash(h),
+            Some(Object::Global(gl)) => gl.hash(h),
+            Some(Object::FrozenSet(items)) => items.len().hash(h),
+            Some(Object::Complex { re, im }) if *im == 0.0 => {
+                hash_into(g, Value::Float(*re), h, depth)
+            }
+            _ => id.hash(h),
+        },
+    }
+}
+
+/// True when `a` and `b` are the same dict key in Python.
+pub(crate) fn key_eq(g: &Graph, a: Value, b: Value) -> bool {
+    if let (Value::Ref(x), Value::Ref(y)) = (a, b) {
+        if x == y {
+            return true;
+        }
+        match (g.get(x), g.get(y)) {
+            (Some(Object::Str(s)), Some(Object::Str(t))) => return s == t,
+            (Some(Object::Bytes(s)), Some(Object::Bytes(t))) => return s == t,
+            (Some(Object::Global(s)), Some(Object::Global(t))) => return s == t,
+            (
+                Some(
+                    Object::Instance(_)
+                    | Object::Reduce(_)
+                    | Object::Persistent(_)
+                    | Object::Buffer(_),
+                ),
+                _,
+            ) => return false,
+            _ => {}
+        }
+    }
+    if let (Value::Float(x), Value::Float(y)) = (a, b) {
+        // Distinct NaN objects are distinct keys.
+        return x == y;
+    }
+    g.value_eq(a, g, b)
+}

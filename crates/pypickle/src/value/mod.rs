@@ -1,0 +1,311 @@
+//! The object model: a graph of Python objects held in an arena.
+//!
+//! A pickle describes an object graph, not a tree: an object reached twice
+//! is one object, and cycles are allowed. A [`Graph`] owns every object in a
+//! vector and objects refer to each other by [`ObjId`], so shared objects and
+//! cycles cost nothing, nothing leaks, and dropping a million-deep structure
+//! is a flat loop.
+//!
+//! Values without identity in pickle (None, bools, ints, floats) live inline
+//! in [`Value`]; everything else is an [`Object`] in the arena.
+//!
+//! ```
+//! use pypickle::{Graph, Object, Value};
+//!
+//! // l = [1, 'two']; l.append(l)
+//! let mut g = Graph::new();
+//! let two = g.str("two");
+//! let l = g.add(Object::List(vec![Value::Int(1), two]));
+//! g.list_mut(l).unwrap().push(Value::Ref(l));
+//! g.set_root(Value::Ref(l));
+//! assert_eq!(g.to_string(), "[1, 'two', [...]]");
+//! ```
+
+mod eq;
+pub(crate) mod key;
+pub(crate) mod pystr;
+pub(crate) mod repr;
+
+use num_bigint::BigInt;
+
+pub use pystr::{CodePoints, PyStr};
+
+/// The index of an [`Object`] in its [`Graph`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjId(pub(crate) u32);
+
+impl ObjId {
+    /// The position of the object in the arena.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// One Python value: an atom held inline, or a reference to an object.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Value {
+    /// `None`.
+    #[default]
+    None,
+    /// `True` or `False`.
+    Bool(bool),
+    /// An int that fits in 64 bits. Larger ints are [`Object::Int`].
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// Any other object, by its id in the graph.
+    Ref(ObjId),
+}
+
+/// An object in the arena: every Python value that has identity in pickle.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Object {
+    /// An int outside the 64-bit range. Ints have no identity in pickle; the
+    /// arena only holds their digits.
+    Int(BigInt),
+    /// A `str`.
+    Str(PyStr),
+    /// A `bytes`.
+    Bytes(Vec<u8>),
+    /// A `bytearray`.
+    ByteArray(Vec<u8>),
+    /// A `complex`.
+    Complex {
+        /// The real part.
+        re: f64,
+        /// The imaginary part.
+        im: f64,
+    },
+    /// A `tuple`.
+    Tuple(Vec<Value>),
+    /// A `list`.
+    List(Vec<Value>),
+    /// A `dict`: key-value pairs in insertion order.
+    Dict(Vec<(Value, Value)>),
+    /// A `set`, in the order its items were loaded or added.
+    Set(Vec<Value>),
+    /// A `frozenset`, in the order its items were loaded or added.
+    FrozenSet(Vec<Value>),
+    /// A reference to a class or function by name: `module.qualname`.
+    Global(Box<Global>),
+    /// An instance of a class, built the way `object.__reduce_ex__` describes
+    /// it: `cls.__new__(cls, *args, **kwargs)`, then state.
+    Instance(Box<Instance>),
+    /// The result of calling a callable, as `__reduce__` describes it.
+    Reduce(Box<Reduce>),
+    /// An object stored outside the pickle, named by a persistent id.
+    Persistent(Value),
+    /// An out-of-band buffer (protocol 5).
+    Buffer(Box<Buffer>),
+}
+
+/// A class or function reference: what the GLOBAL opcode names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Global {
+    /// The module, in Python 3 spelling (`builtins`, not `__builtin__`).
+    pub module: PyStr,
+    /// The qualified name, which may be dotted (`Outer.Inner`).
+    pub name: PyStr,
+}
+
+/// A generic instance of a class the loader did not resolve to a native type.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Instance {
+    /// The class: normally a [`Object::Global`].
+    pub class: Value,
+    /// Positional arguments for `cls.__new__`.
+    pub args: Vec<Value>,
+    /// Keyword arguments for `cls.__new__` (NEWOBJ_EX), if any.
+    pub kwargs: Option<Value>,
+    /// The state given to BUILD (`__setstate__`), if any.
+    pub state: Option<Value>,
+    /// Items appended by APPEND/APPENDS (a list subclass).
+    pub list_items: Vec<Value>,
+    /// Items set by SETITEM/SETITEMS (a dict subclass).
+    pub dict_items: Vec<(Value, Value)>,
+}
+
+/// A generic call result: `callable(*args)`, as `__reduce__` describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reduce {
+    /// What is called: normally a [`Object::Global`].
+    pub callable: Value,
+    /// The argument tuple.
+    pub args: Value,
+    /// The state given to BUILD, if any.
+    pub state: Option<Value>,
+    /// Items appended by APPEND/APPENDS.
+    pub list_items: Vec<Value>,
+    /// Items set by SETITEM/SETITEMS.
+    pub dict_items: Vec<(Value, Value)>,
+}
+
+/// An out-of-band buffer: data handed over beside the pickle (protocol 5).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Buffer {
+    /// The buffer's bytes.
+    pub data: Vec<u8>,
+    /// True when the pickle marked the buffer read-only.
+    pub readonly: bool,
+}
+
+/// An object graph: the arena of objects and the root value.
+///
+/// `loads` returns one; `dumps` writes one. Build graphs by adding objects
+/// with [`Graph::add`] and the shorthand constructors.
+#[derive(Clone, Default)]
+pub struct Graph {
+    objects: Vec<Object>,
+    root: Value,
+}
+
+impl Graph {
+    /// An empty graph whose root is `None`.
+    pub fn new() -> Self {
+        Graph::default()
+    }
+
+    /// An empty graph with room for `n` objects.
+    pub fn with_capacity(n: usize) -> Self {
+        Graph {
+            objects: Vec::with_capacity(n),
+            root: Value::None,
+        }
+    }
+
+    /// The root value: what was pickled.
+    pub fn root(&self) -> Value {
+        self.root
+    }
+
+    /// Replaces the root value.
+    pub fn set_root(&mut self, root: Value) {
+        self.root = root;
+    }
+
+    /// Adds an object and returns its id.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the graph already holds 2^32 - 1 objects.
+    pub fn add(&mut self, obj: Object) -> ObjId {
+        self.try_add(obj).expect("graph holds too many objects")
+    }
+
+    /// Adds an object and returns its id, or `None` when the graph is full
+    /// (2^32 - 1 objects).
+    pub fn try_add(&mut self, obj: Object) -> Option<ObjId> {
+        let id = u32::try_from(self.objects.len())
+            .ok()
+            .filter(|&i| i != u32::MAX)?;
+        self.objects.push(obj);
+        Some(ObjId(id))
+    }
+
+    /// Adds a str and returns a reference to it.
+    pub fn str(&mut self, s: impl Into<PyStr>) -> Value {
+        Value::Ref(self.add(Object::Str(s.into())))
+    }
+
+    /// Adds a bytes object and returns a reference to it.
+    pub fn bytes(&mut self, b: impl Into<Vec<u8>>) -> Value {
+        Value::Ref(self.add(Object::Bytes(b.into())))
+    }
+
+    /// Adds an int of any size and returns it, inline when it fits in `i64`.
+    pub fn int(&mut self, i: impl Into<BigInt>) -> Value {
+        let big: BigInt = i.into();
+        match i64::try_from(&big) {
+            Ok(small) => Value::Int(small),
+            Err(_) => Value::Ref(self.add(Object::Int(big))),
+        }
+    }
+
+    /// The object with this id, if it exists.
+    pub fn get(&self, id: ObjId) -> Option<&Object> {
+        self.objects.get(id.index())
+    }
+
+    /// The object with this id, mutably, if it exists.
+    pub fn get_mut(&mut self, id: ObjId) -> Option<&mut Object> {
+        self.objects.get_mut(id.index())
+    }
+
+    /// The object a value refers to, or `None` for inline atoms.
+    pub fn resolve(&self, v: Value) -> Option<&Object> {
+        match v {
+            Value::Ref(id) => self.get(id),
+            _ => None,
+        }
+    }
+
+    /// The list with this id, mutably.
+    pub fn list_mut(&mut self, id: ObjId) -> Option<&mut Vec<Value>> {
+        match self.get_mut(id)? {
+            Object::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The str a value refers to.
+    pub fn as_str(&self, v: Value) -> Option<&PyStr> {
+        match self.resolve(v)? {
+            Object::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The number of objects in the arena.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// True when the arena holds no objects.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// Every object with its id, in arena order.
+    pub fn objects(&self) -> impl Iterator<Item = (ObjId, &Object)> {
+        self.objects
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (ObjId(i as u32), o))
+    }
+}
+
+impl Object {
+    /// The Python type name, as `type(obj).__name__` prints it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Object::Int(_) => "int",
+            Object::Str(_) => "str",
+            Object::Bytes(_) => "bytes",
+            Object::ByteArray(_) => "bytearray",
+            Object::Complex { .. } => "complex",
+            Object::Tuple(_) => "tuple",
+            Object::List(_) => "list",
+            Object::Dict(_) => "dict",
+            Object::Set(_) => "set",
+            Object::FrozenSet(_) => "frozenset",
+            Object::Global(_) => "global",
+            Object::Instance(_) => "instance",
+            Object::Reduce(_) => "reduce",
+            Object::Persistent(_) => "persistent",
+            Object::Buffer(_) => "PickleBuffer",
+        }
+    }
+}
+
+impl Value {
+    /// The Python type name of an inline value, or `None` for a reference.
+    pub fn atom_type_name(&self) -> Option<&'static str> {
+        match self {
+            Value::None => Some("NoneType"),
+            Value::Bool(_) => Some("bool"),
+            Value::Int(_) => Some("int"),
+            Value::Float(_) => Some("float"),
+            Value::Ref(_) => None,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The public API: streams, errors with offsets, options.
+
+use std::io::BufReader;
+
+use pypickle::{Category, Object, Pickler, Unpickler, Value};
+
+#[test]
+fn stream_reads_until_clean_eof() {
+    let data: &[u8] = b"\x80\x04K\x01.\x80\x04K\x02.N.";
+    let mut u = Unpickler::new();
+    let mut reader = BufReader::with_capacity(3, data);
+    let first = u.load(&mut reader).unwrap();
+    let second = u.load(&mut reader).unwrap();
+    let third = u.load(&mut reader).unwrap();
+    assert_eq!(first.root(), Value::Int(1));
+    assert_eq!(second.root(), Value::Int(2));
+    assert_eq!(third.root(), Value::None);
+    let err = u.load(&mut reader).unwrap_err();
+    assert!(err.is_eof());
+}
+
+#[test]
+fn truncated_stream_is_an_error_not_an_end() {
+    let data: &[u8] = b"\x80\x04K\x01.\x80\x04K";
+    let mut u = Unpickler::new();
+    let results: Vec<_> = u.stream(data).collect();
+    assert_eq!(results.len(), 2);
+    assert!(results[0].is_ok());
+    let err = results[1].as_ref().unwrap_err();
+    assert_eq!(err.classify(), Category::Eof);
+    assert_eq!(err.offset(), Some(8));
+}
+
+#[test]
+fn errors_name_the_offset_and_opcode() {
+    let err = pypickle::loads(b"\x80\x02K\x01a.").unwrap_err();
+    assert_eq!(err.classify(), Category::Syntax);
+    assert_eq!(err.offset(), Some(4));
+    assert_eq!(err.opcode(), Some("APPEND"));
+    assert_eq!(
+        err.to_string(),
+        "unpickling stack underflow at byte 4 (opcode APPEND)"
+    );
+}
+
+#[test]
+fn strict_policy_names_module_and_class() {
+    let data = b"\x80\x03c__main__\nSimpleObject\nq\x00)\x81q\x01.";
+    let err = pypickle::loads(data).unwrap_err();
+    assert_eq!(err.classify(), Category::Policy);
+    assert!(err
+        .to_string()
+        .starts_with("Can't get attribute 'SimpleObject' on <module '__main__'>"));
+    let g = Unpickler::generic().loads(data).unwrap();
+    assert!(matches!(g.resolve(g.root()), Some(Object::Instance(_))));
+}
+
+#[test]
+fn dump_to_writer_matches_dumps() {
+    let g =
+        pypickle::loads(b"\x80\x04\x95\x09\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01K\x02e.").unwrap();
+    let mut out = Vec::new();
+    Pickler::new(4).dump(&g, &mut out).unwrap();
+    assert_eq!(out, pypickle::dumps(&g, 4).unwrap());
+}
+
+#[test]
+fn persistent_ids_go_through_the_hook() {
+    // pickle of [persistent('x')] at protocol 2
+    let data = b"\x80\x02]q\x00X\x01\x00\x00\x00xq\x01Qa.";
+    assert_eq!(
+        pypickle::loads(data).unwrap_err().classify(),
+        Category::Policy
+    );
+    let g = Unpickler::new()
+        .persistent_load(|g, pid| {
+            let name = g.as_str(pid).map(|s| s.to_string()).unwrap_or_default();
+            Ok(g.str(format!("loaded {name}")))
+        })
+        .loads(data)
+        .unwrap();
+    assert_eq!(g.to_string(), "['loaded x']");
+    let kept = Unpickler::generic().loads(data).unwrap();
+    assert_eq!(pypickle::dumps(&kept, 2).unwrap(), data);
+}
+
+#[test]
+fn out_of_band_buffers() {
+    // pickle.dumps(PickleBuffer(bytearray(b'abc')), 5, buffer_callback=lambda b: False)
+    let data = b"\x80\x05\x97.";
+    assert_eq!(
+        pypickle::loads(data).unwrap_err().classify(),
+        Category::Policy
+    );
+    let g = Unpickler::new()
+        .buffers([b"abc".to_vec()])
+        .loads(data)
+        .unwrap();
+    let mut taken = Vec::new();
+    let out = Pickler::new(5)
+        .buffer_callback(move |b| {
+            taken.push(b.data.clone());
+            true
+        })
+        .dumps(&g)
+        .unwrap();
+    assert_eq!(out, data);
+    // In band, as pickle.dumps(PickleBuffer(bytearray(b'abc')), 5) writes it.
+    assert_eq!(
+        pypickle::dumps(&g, 5).unwrap(),
+        b"\x80\x05\x95\x0e\x00\x00\x00\x00\x00\x00\x00\x96\x03\x00\x00\x00\x00\x00\x00\x00abc\x94."
+    );
+    // A read-only buffer goes out of band with READONLY_BUFFER.
+    let ro = Unpickler::new()
+        .buffers([b"abc".to_vec()])
+        .loads(b"\x80\x05\x97\x98.")
+        .unwrap();
+    assert_eq!(
+        Pickler::new(5)
+            .buffer_callback(|_| true)
+            .dumps(&ro)
+            .unwrap(),
+        b"\x80\x05\x97\x98."
+    );
+    assert_eq!(
+        pypickle::dumps(&g, 4).unwrap_err().classify(),
+        Category::Pickling
+    );
+}
+
+#[test]
+fn extension_registry() {
+    // copyreg.add_extension('mod', 'Cls', 300); pickle.dumps(Cls, 2)
+    let data = b"\x80\x02\x83\x2c\x01.";
+    assert!(pypickle::loads(data).is_err());
+    let g = Unpickler::generic()
+        .extension(300, "mod", "Cls")
+        .loads(data)
+        .unwrap();
+    assert_eq!(g.to_string(), "mod.Cls");
+    assert_eq!(
+        Pickler::new(2)
+            .extension(300, "mod", "Cls")
+            .dumps(&g)
+            .unwrap(),
+        data
+    );
+    assert_eq!(
+        Pickler::new(2).dumps(&g).unwrap(),
+        b"\x80\x02cmod\nCls\nq\x00."
+    );
+}
