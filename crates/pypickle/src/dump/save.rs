@@ -245,6 +245,12 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
+    /// True for a one-byte bytes object that CPython does not share: one
+    /// `_codecs.encode` built, or the copy a bytearray reduces to.
+    fn distinct_bytes(&self, id: ObjId) -> bool {
+        id.index() >= self.graph.len() || self.graph.distinct_bytes.contains(&id)
+    }
+
     /// The memo identity of an object, as CPython's `id()` would see it.
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
@@ -253,7 +259,9 @@ impl<'g, 'p> Saver<'g, 'p> {
             {
                 Slot::Value(ValueKey::Str(s.as_bytes().into()))
             }
-            Object::Bytes(b) if b.len() <= 1 => Slot::Value(ValueKey::Bytes(b.as_slice().into())),
+            Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
+                Slot::Value(ValueKey::Bytes(b.as_slice().into()))
+            }
             Object::Global(g) => Slot::Value(global_key(g)),
             _ => Slot::Obj(id),
         }
@@ -783,12 +791,13 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn call_end(&mut self, id: ObjId, op: u8, tail: bool) -> Result<()> {
         self.enc.byte(op);
-        if let Some(idx) = self.memo_lookup(&Slot::Obj(id)) {
+        let slot = self.slot_of(id, Ctx::Plain);
+        if let Some(idx) = self.memo_lookup(&slot) {
             self.op(Op::Pop);
             self.write_get(idx);
             return Ok(());
         }
-        self.memoize(Slot::Obj(id))?;
+        self.memoize(slot)?;
         if !tail {
             return Ok(());
         }

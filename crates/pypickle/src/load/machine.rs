@@ -485,9 +485,14 @@ impl<'u> Machine<'u> {
                 Object::Global(g) => resolve::find_class(self.opts.policy, g.module, g.name)?,
                 other => other,
             };
+            // `_codecs.encode` makes a new one-byte bytes object each time.
+            let distinct = matches!(&obj, Object::Bytes(b) if b.len() == 1);
             let v = self.add(obj)?;
             if let Value::Ref(id) = v {
                 self.dedupe_native(id)?;
+                if distinct {
+                    self.graph.distinct_bytes.insert(id);
+                }
             }
             self.push(v);
             return Ok(());

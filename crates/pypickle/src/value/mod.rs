@@ -157,6 +157,10 @@ pub struct Buffer {
 pub struct Graph {
     objects: Vec<Object>,
     root: Value,
+    /// One-byte bytes objects that are distinct objects in CPython. Python
+    /// shares `b''` and one-byte bytes made from pickle bytes opcodes, but
+    /// not those `_codecs.encode` builds; the pickler needs to know which.
+    pub(crate) distinct_bytes: std::collections::HashSet<ObjId>,
 }
 
 impl Graph {
@@ -170,6 +174,7 @@ impl Graph {
         Graph {
             objects: Vec::with_capacity(n),
             root: Value::None,
+            distinct_bytes: Default::default(),
         }
     }
 
