@@ -49,6 +49,7 @@
 pub mod compat;
 pub mod dump;
 mod error;
+mod known;
 pub mod load;
 pub mod opcode;
 pub(crate) mod text;

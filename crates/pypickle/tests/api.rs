@@ -32,6 +32,13 @@ fn truncated_stream_is_an_error_not_an_end() {
 }
 
 #[test]
+fn empty_and_unfinished_input_are_eof_errors() {
+    // CPython: loads(b'') and loads(b'N') raise EOFError.
+    assert!(pypickle::loads(b"").unwrap_err().is_eof());
+    assert!(pypickle::loads(b"N").unwrap_err().is_eof());
+}
+
+#[test]
 fn errors_name_the_offset_and_opcode() {
     let err = pypickle::loads(b"\x80\x02K\x01a.").unwrap_err();
     assert_eq!(err.classify(), Category::Syntax);

@@ -10,35 +10,7 @@
 //! `collections.OrderedDict`, `len`) are fresh strings each time they are
 //! read, while those of Python classes are interned identifiers.
 
-/// Built-in types (not functions) in the `builtins` module.
-const BUILTIN_TYPES: &[&str] = &[
-    "bool",
-    "bytearray",
-    "bytes",
-    "classmethod",
-    "complex",
-    "dict",
-    "enumerate",
-    "filter",
-    "float",
-    "frozenset",
-    "int",
-    "list",
-    "map",
-    "memoryview",
-    "object",
-    "property",
-    "range",
-    "reversed",
-    "set",
-    "slice",
-    "staticmethod",
-    "str",
-    "super",
-    "tuple",
-    "type",
-    "zip",
-];
+use crate::known::is_builtin_function;
 
 /// Which string object a global's module or name is, for memo sharing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -80,16 +52,6 @@ fn is_written_in_c(module: &str, name: &str) -> bool {
     C_MODULES.contains(&module) || C_GLOBALS.contains(&(module, name))
 }
 
-fn is_builtin_type(module: &str, name: &str) -> bool {
-    module == "builtins" && BUILTIN_TYPES.binary_search(&name).is_ok()
-}
-
-fn is_builtin_function(module: &str, name: &str) -> bool {
-    module == "builtins"
-        && !is_builtin_type(module, name)
-        && name.starts_with(|c: char| c.is_ascii_lowercase())
-}
-
 /// The identity of the module string CPython saves for `module.name`.
 pub(crate) fn module_identity(module: &str, name: &str) -> NameIdentity {
     if is_builtin_function(module, name) {
@@ -111,11 +73,6 @@ pub(crate) fn name_identity(module: &str, name: &str) -> NameIdentity {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn builtin_types_are_sorted_for_binary_search() {
-        assert!(BUILTIN_TYPES.windows(2).all(|w| w[0] < w[1]));
-    }
 
     #[test]
     fn functions_and_types_differ() {

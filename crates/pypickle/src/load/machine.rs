@@ -478,6 +478,16 @@ impl<'u> Machine<'u> {
 
     /// REDUCE and friends: `callable(*args)`.
     fn call(&mut self, callable: Value, args: Value) -> Result<()> {
+        // Only names and what calls return can be callables; data cannot.
+        if !matches!(
+            self.object(callable),
+            Some(
+                Object::Global(_) | Object::Reduce(_) | Object::Instance(_) | Object::Persistent(_)
+            )
+        ) {
+            let t = self.type_name(callable);
+            return Err(bad(format!("'{t}' object is not callable")));
+        }
         let arg_items = self.tuple_items(args, "argument list must be a tuple")?;
         if let Some(obj) = resolve::native_call(&self.graph, callable, &arg_items, self.proto)? {
             // A nested class named through getattr is still subject to policy.
@@ -527,11 +537,25 @@ impl<'u> Machine<'u> {
         args: Vec<Value>,
         kwargs: Option<Value>,
     ) -> Result<()> {
-        if !matches!(
-            self.object(class),
-            Some(Object::Global(_) | Object::Reduce(_))
-        ) {
-            return Err(bad("NEWOBJ class argument isn't a type object"));
+        match self.object(class) {
+            Some(Object::Global(g)) => {
+                let (m, n) = (
+                    g.module.as_str().unwrap_or(""),
+                    g.name.as_str().unwrap_or(""),
+                );
+                if crate::known::is_builtin_function(m, n) {
+                    return Err(bad(
+                        "NEWOBJ class argument must be a type, not builtin_function_or_method",
+                    ));
+                }
+            }
+            Some(Object::Reduce(_)) => {}
+            _ => {
+                let t = self.type_name(class);
+                return Err(bad(format!(
+                    "NEWOBJ class argument must be a type, not {t}"
+                )));
+            }
         }
         if self.opts.policy == Policy::Strict {
             return Err(bad(format!(
