@@ -3,6 +3,7 @@
 //! Exit status: 0 on success, 1 for bad input (one line on stderr), 2 for a
 //! usage error. It never panics, whatever the input.
 
+mod bench;
 mod recode;
 
 use std::process::ExitCode;
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Re-encode every pickle in FILE (or stdin) at another protocol.
     Recode(recode::Args),
+    /// Measure load and dump throughput of one file.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Recode(args) => recode::run(&args),
+        Command::Bench(args) => bench::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

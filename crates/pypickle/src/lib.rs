@@ -62,6 +62,11 @@ pub use value::{Buffer, Global, Graph, Instance, ObjId, Object, PyStr, Reduce, V
 
 use std::io;
 
+// The README's examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 /// Loads one pickle from bytes with the default (strict) options.
 ///
 /// # Errors

@@ -951,6 +951,13 @@ impl<'g, 'p> Saver<'g, 'p> {
         } else {
             (module, name)
         };
+        if module.contains('\n') || name.contains('\n') {
+            // GLOBAL is newline-terminated text; CPython could never have
+            // resolved such a name either.
+            return Err(Error::unpicklable(format!(
+                "Can't pickle global {module:?}.{name:?}: the name holds a newline"
+            )));
+        }
         if self.proto < 3 && !(module.is_ascii() && name.is_ascii()) {
             return Err(Error::unpicklable(format!(
                 "can't pickle module identifier '{module}' using pickle protocol {}",

@@ -14,6 +14,14 @@ use super::{Graph, ObjId, Object, Value};
 
 /// The type name of the first unhashable object found inside `v`, if any.
 pub(crate) fn unhashable_type(g: &Graph, v: Value) -> Option<&'static str> {
+    // The common keys need no walk.
+    match v {
+        Value::Ref(id) => match g.get(id)? {
+            Object::Str(_) | Object::Bytes(_) | Object::Int(_) | Object::Global(_) => return None,
+            _ => {}
+        },
+        _ => return None,
+    }
     let mut work = vec![v];
     let mut seen: HashSet<ObjId> = HashSet::new();
     while let Some(v) = work.pop() {
@@ -86,6 +94,23 @@ fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, depth: usize) {
 
 /// True when `a` and `b` are the same dict key in Python.
 pub(crate) fn key_eq(g: &Graph, a: Value, b: Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => return x == y,
+        (Value::Int(i), Value::Bool(t)) | (Value::Bool(t), Value::Int(i)) => return i == t as i64,
+        (Value::Bool(x), Value::Bool(y)) => return x == y,
+        (Value::None, Value::None) => return true,
+        // A str or bytes never equals an atom.
+        (Value::Ref(_), Value::None | Value::Bool(_) | Value::Int(_))
+        | (Value::None | Value::Bool(_) | Value::Int(_), Value::Ref(_)) => {
+            if matches!(
+                g.resolve(a).or(g.resolve(b)),
+                Some(Object::Str(_) | Object::Bytes(_))
+            ) {
+                return false;
+            }
+        }
+        _ => {}
+    }
     if let (Value::Ref(x), Value::Ref(y)) = (a, b) {
         if x == y {
             return true;

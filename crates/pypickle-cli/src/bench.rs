@@ -1,0 +1,100 @@
+//! `pypickle bench`: load and dump throughput of one file.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use pypickle::{Pickler, Unpickler};
+
+/// Arguments of `pypickle bench`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The protocol to dump at; by default the protocol of the input.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=5))]
+    protocol: Option<u8>,
+    /// How many timed runs of each of load and dump (the median is shown).
+    #[arg(long, default_value_t = 11)]
+    runs: usize,
+    /// The pickle file to measure.
+    file: PathBuf,
+}
+
+/// The protocol a pickle declares (0 or 1 when it has no PROTO opcode).
+fn declared_protocol(data: &[u8]) -> u8 {
+    match data {
+        [0x80, p, ..] => (*p).min(pypickle::HIGHEST_PROTOCOL),
+        _ => 0,
+    }
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Peak resident memory of this process, where the platform tells it.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+fn mb_per_s(bytes: usize, t: Duration) -> f64 {
+    bytes as f64 / 1e6 / t.as_secs_f64().max(1e-12)
+}
+
+/// Runs `bench`; the error is the one line to print.
+pub fn run(args: &Args) -> Result<(), String> {
+    let data = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let protocol = args.protocol.unwrap_or_else(|| declared_protocol(&data));
+    let runs = args.runs.max(1);
+    let rss_before = peak_rss_bytes();
+    let graph = Unpickler::generic()
+        .loads(&data)
+        .map_err(|e| e.to_string())?;
+    let rss_loaded = peak_rss_bytes();
+    let mut load_times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let g = Unpickler::generic()
+            .loads(&data)
+            .map_err(|e| e.to_string())?;
+        load_times.push(start.elapsed());
+        drop(g);
+    }
+    let mut pickler = Pickler::new(protocol);
+    let mut out_len = 0;
+    let mut dump_times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let out = pickler.dumps(&graph).map_err(|e| e.to_string())?;
+        dump_times.push(start.elapsed());
+        out_len = out.len();
+    }
+    let (load, dump) = (median(load_times), median(dump_times));
+    println!(
+        "file      {} ({} bytes, {} objects)",
+        args.file.display(),
+        data.len(),
+        graph.len()
+    );
+    println!(
+        "load      {:>9.1} MB/s  (median {:?} of {runs})",
+        mb_per_s(data.len(), load),
+        load
+    );
+    println!(
+        "dump p{protocol}   {:>9.1} MB/s  (median {:?} of {runs}, {out_len} bytes)",
+        mb_per_s(out_len, dump),
+        dump
+    );
+    match (rss_before, rss_loaded) {
+        (Some(before), Some(after)) => println!(
+            "peak RSS  {:>9.1} MB after one load (+{:.1} MB for the loaded graph)",
+            after as f64 / 1e6,
+            after.saturating_sub(before) as f64 / 1e6
+        ),
+        _ => println!("peak RSS  unavailable on this platform"),
+    }
+    Ok(())
+}
