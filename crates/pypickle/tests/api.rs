@@ -157,3 +157,52 @@ fn extension_registry() {
         b"\x80\x02cmod\nCls\nq\x00."
     );
 }
+
+#[test]
+fn duplicate_keys_merge_as_in_a_python_dict() {
+    // Inputs and expected re-dumps from CPython: pickle.dumps(pickle.loads(x), 2).
+    let cases: &[(&[u8], &[u8])] = &[
+        (
+            b"\x80\x02}(K\x01K\x02\x88K\x03K\x01K\x04G?\xf0\x00\x00\x00\x00\x00\x00K\x05u.",
+            b"\x80\x02}q\x00K\x01K\x05s.",
+        ),
+        (
+            b"\x80\x04\x8f(K\x01\x88K\x02G?\xf0\x00\x00\x00\x00\x00\x00\x90.",
+            b"\x80\x02c__builtin__\nset\nq\x00]q\x01(K\x01K\x02e\x85q\x02Rq\x03.",
+        ),
+        (
+            b"\x80\x02}(X\x01\x00\x00\x00aK\x01X\x01\x00\x00\x00bK\x02X\x01\x00\x00\x00aK\x03u.",
+            b"\x80\x02}q\x00(X\x01\x00\x00\x00aq\x01K\x03X\x01\x00\x00\x00bq\x02K\x02u.",
+        ),
+    ];
+    for (input, expected) in cases {
+        let g = pypickle::loads(input).unwrap();
+        assert_eq!(pypickle::dumps(&g, 2).unwrap(), *expected);
+    }
+    // A large dict takes the hashed path: 2000 keys, every one twice.
+    let mut data = b"\x80\x02}(".to_vec();
+    for round in 0..2 {
+        for k in 0..2000u16 {
+            data.push(b'M');
+            data.extend_from_slice(&k.to_le_bytes());
+            data.extend_from_slice(&[b'K', round]);
+        }
+    }
+    data.extend_from_slice(b"u.");
+    let g = pypickle::loads(&data).unwrap();
+    let Some(Object::Dict(items)) = g.resolve(g.root()) else {
+        panic!()
+    };
+    assert_eq!(items.len(), 2000);
+    assert!(items.iter().all(|(_, v)| *v == Value::Int(1)));
+}
+
+#[test]
+fn unhashable_keys_are_errors() {
+    // CPython: TypeError: unhashable type: 'list'
+    let err = pypickle::loads(b"\x80\x02}]K\x01s.").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unhashable type: 'list' at byte 6 (opcode SETITEM)"
+    );
+}

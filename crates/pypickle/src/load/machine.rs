@@ -15,12 +15,8 @@ use super::{Persistent, Unpickler};
 use crate::error::{Error, ErrorCode, Result};
 use crate::opcode::Opcode;
 use crate::text::{self, IntText, Py2Text};
-use crate::value::key::{key_eq, key_hash, unhashable_type};
+use crate::value::key::{repeated_keys, unhashable_type};
 use crate::value::{Buffer, Graph, Instance, ObjId, Object, PyStr, Reduce, Value};
-
-/// Dicts and sets with more items than this get a hash index for merging
-/// duplicate keys; smaller ones are scanned.
-const SCAN_LIMIT: usize = 16;
 
 /// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
 /// for anything a hostile pickle makes up.
@@ -63,8 +59,10 @@ pub(crate) struct Machine<'u> {
     memo: Memo,
     proto: u8,
     alloc: u64,
-    /// Hash indexes of large dicts and sets being filled: hash -> positions.
-    key_index: HashMap<ObjId, HashMap<u64, Vec<usize>>>,
+    /// Dicts and sets that got items; duplicate keys merge at STOP.
+    filled: Vec<ObjId>,
+    /// Reused for the items above a mark, so batches allocate nothing.
+    scratch: Vec<Value>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -88,7 +86,8 @@ impl<'u> Machine<'u> {
             memo: Memo::default(),
             proto: 0,
             alloc: 0,
-            key_index: HashMap::new(),
+            filled: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -158,10 +157,25 @@ impl<'u> Machine<'u> {
             .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))
     }
 
-    /// Pops everything above the innermost mark, and the mark.
+    /// Pops everything above the innermost mark, and the mark, into a new
+    /// vector (which becomes the new object's storage).
     fn pop_to_mark(&mut self) -> Result<Vec<Value>> {
         let at = self.pop_mark()?;
         Ok(self.stack.split_off(at))
+    }
+
+    /// Pops everything above the innermost mark, and the mark, into the
+    /// reused scratch vector; hand it back with [`Machine::restore`].
+    fn take_to_mark(&mut self) -> Result<Vec<Value>> {
+        let at = self.pop_mark()?;
+        let mut items = std::mem::take(&mut self.scratch);
+        items.clear();
+        items.extend(self.stack.drain(at..));
+        Ok(items)
+    }
+
+    fn restore(&mut self, scratch: Vec<Value>) {
+        self.scratch = scratch;
     }
 
     fn charge(&mut self, bytes: u64) -> Result<()> {
@@ -315,100 +329,82 @@ impl<'u> Machine<'u> {
         }
     }
 
-    /// Inserts pairs into the dict `id`, merging duplicate keys as a Python
-    /// dict does (the first key stays, the last value wins).
-    fn dict_insert(
-        &mut self,
-        id: ObjId,
-        pairs: impl IntoIterator<Item = (Value, Value)>,
-    ) -> Result<()> {
-        for (k, v) in pairs {
+    /// Inserts `[k, v, k, v, ...]` into the dict `id`. Duplicate keys are
+    /// merged once the whole pickle is read; see [`Machine::merge_keys`].
+    fn dict_insert(&mut self, id: ObjId, flat: &[Value], what: &str) -> Result<()> {
+        if !flat.len().is_multiple_of(2) {
+            return Err(bad(format!("odd number of items for {what}")));
+        }
+        self.charge(flat.len() as u64 * 16)?;
+        for pair in flat.chunks_exact(2) {
+            self.check_hashable(pair[0])?;
+        }
+        if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
+            if items.is_empty() && flat.len() <= 2 {
+                // A single key cannot repeat: nothing to merge later.
+            } else {
+                self.filled.push(id);
+            }
+            items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
+        }
+        Ok(())
+    }
+
+    /// Adds items to the set or frozenset `id`; duplicates merge at STOP.
+    fn set_insert(&mut self, id: ObjId, items: &[Value]) -> Result<()> {
+        self.charge(items.len() as u64 * 16)?;
+        for &k in items {
             self.check_hashable(k)?;
-            match self.find_key(id, k) {
-                Some(pos) => {
-                    if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
-                        items[pos].1 = v;
-                    }
-                }
-                None => {
-                    if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
-                        items.push((k, v));
-                        let pos = items.len() - 1;
-                        self.index_key(id, k, pos);
-                    }
-                }
+        }
+        if let Some(Object::Set(set) | Object::FrozenSet(set)) = self.graph.get_mut(id) {
+            set.extend_from_slice(items);
+            if set.len() > 1 {
+                self.filled.push(id);
             }
         }
         Ok(())
     }
 
-    /// Adds items to the set or frozenset `id`, skipping ones already in it.
-    fn set_insert(&mut self, id: ObjId, items: impl IntoIterator<Item = Value>) -> Result<()> {
-        for k in items {
-            self.check_hashable(k)?;
-            if self.find_key(id, k).is_none() {
-                if let Some(Object::Set(items) | Object::FrozenSet(items)) = self.graph.get_mut(id)
-                {
-                    items.push(k);
-                    let pos = items.len() - 1;
-                    self.index_key(id, k, pos);
+    /// Merges duplicate keys the way a Python dict or set would have while
+    /// it was filled: the first key keeps its place, the last value wins.
+    /// Done once per container at the end, since nothing observes the
+    /// containers while a pickle loads.
+    fn merge_keys(&mut self) {
+        let mut filled = std::mem::take(&mut self.filled);
+        filled.sort_unstable();
+        filled.dedup();
+        let mut keys = Vec::new();
+        let mut scratch = Vec::new();
+        for id in filled {
+            keys.clear();
+            match self.graph.get(id) {
+                Some(Object::Dict(items)) => keys.extend(items.iter().map(|kv| kv.0)),
+                Some(Object::Set(items) | Object::FrozenSet(items)) => {
+                    keys.extend_from_slice(items)
                 }
+                _ => continue,
             }
-        }
-        Ok(())
-    }
-
-    fn key_count(&self, id: ObjId) -> usize {
-        match self.graph.get(id) {
-            Some(Object::Dict(items)) => items.len(),
-            Some(Object::Set(items) | Object::FrozenSet(items)) => items.len(),
-            _ => 0,
-        }
-    }
-
-    fn key_at(&self, id: ObjId, pos: usize) -> Value {
-        match self.graph.get(id) {
-            Some(Object::Dict(items)) => items[pos].0,
-            Some(Object::Set(items) | Object::FrozenSet(items)) => items[pos],
-            _ => Value::None,
-        }
-    }
-
-    /// The position of key `k` in container `id`, if present.
-    fn find_key(&mut self, id: ObjId, k: Value) -> Option<usize> {
-        let n = self.key_count(id);
-        if n <= SCAN_LIMIT {
-            return (0..n).find(|&i| key_eq(&self.graph, self.key_at(id, i), k));
-        }
-        if !self.key_index.contains_key(&id) {
-            let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
-            for i in 0..n {
-                index
-                    .entry(key_hash(&self.graph, self.key_at(id, i)))
-                    .or_default()
-                    .push(i);
+            let repeats = repeated_keys(&self.graph, &keys, &mut scratch);
+            if repeats.is_empty() {
+                continue;
             }
-            self.key_index.insert(id, index);
-        }
-        let h = key_hash(&self.graph, k);
-        let candidates = self.key_index.get(&id)?.get(&h)?;
-        candidates
-            .iter()
-            .copied()
-            .find(|&i| key_eq(&self.graph, self.key_at(id, i), k))
-    }
-
-    fn index_key(&mut self, id: ObjId, k: Value, pos: usize) {
-        if self.key_index.contains_key(&id) {
-            let h = key_hash(&self.graph, k);
-            if let Some(index) = self.key_index.get_mut(&id) {
-                index.entry(h).or_default().push(pos);
+            match self.graph.get_mut(id) {
+                Some(Object::Dict(items)) => {
+                    for &(dup, first) in &repeats {
+                        items[first].1 = items[dup].1;
+                    }
+                    retain_except(items, &repeats);
+                }
+                Some(Object::Set(items) | Object::FrozenSet(items)) => {
+                    retain_except(items, &repeats)
+                }
+                _ => {}
             }
         }
     }
 
     /// APPEND/APPENDS onto the object at `target`.
-    fn append(&mut self, target: Value, items: Vec<Value>) -> Result<()> {
+    fn append(&mut self, target: Value, items: &[Value]) -> Result<()> {
         self.charge(items.len() as u64 * 16)?;
         let Value::Ref(id) = target else {
             return Err(bad(format!(
@@ -417,9 +413,9 @@ impl<'u> Machine<'u> {
             )));
         };
         match self.graph.get_mut(id) {
-            Some(Object::List(list)) => list.extend(items),
-            Some(Object::Instance(inst)) => inst.list_items.extend(items),
-            Some(Object::Reduce(r)) => r.list_items.extend(items),
+            Some(Object::List(list)) => list.extend_from_slice(items),
+            Some(Object::Instance(inst)) => inst.list_items.extend_from_slice(items),
+            Some(Object::Reduce(r)) => r.list_items.extend_from_slice(items),
             Some(other) => {
                 return Err(bad(format!(
                     "'{}' object has no attribute 'append'",
@@ -431,17 +427,20 @@ impl<'u> Machine<'u> {
         Ok(())
     }
 
-    /// SETITEM/SETITEMS onto the object at `target`.
-    fn set_items(&mut self, target: Value, pairs: Vec<(Value, Value)>) -> Result<()> {
-        self.charge(pairs.len() as u64 * 32)?;
+    /// SETITEM/SETITEMS of `[k, v, k, v, ...]` onto the object at `target`.
+    fn set_items(&mut self, target: Value, flat: &[Value]) -> Result<()> {
         let Value::Ref(id) = target else {
             return Err(bad(format!(
                 "'{}' object does not support item assignment",
                 target.atom_type_name().unwrap_or("object")
             )));
         };
+        let pairs = flat.chunks_exact(2).map(|p| (p[0], p[1]));
         match self.graph.get_mut(id) {
-            Some(Object::Dict(_)) => self.dict_insert(id, pairs)?,
+            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            _ if !flat.len().is_multiple_of(2) => {
+                return Err(bad("odd number of items for SETITEMS"))
+            }
             Some(Object::Instance(inst)) => inst.dict_items.extend(pairs),
             Some(Object::Reduce(r)) => r.dict_items.extend(pairs),
             Some(other) => {
@@ -452,14 +451,7 @@ impl<'u> Machine<'u> {
             }
             None => return Err(bad("dangling reference")),
         }
-        Ok(())
-    }
-
-    fn pairs(items: Vec<Value>, what: &str) -> Result<Vec<(Value, Value)>> {
-        if !items.len().is_multiple_of(2) {
-            return Err(bad(format!("odd number of items for {what}")));
-        }
-        Ok(items.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+        self.charge(flat.len() as u64 * 16)
     }
 
     fn make_tuple(&mut self, items: Vec<Value>) -> Result<()> {
@@ -526,7 +518,7 @@ impl<'u> Machine<'u> {
     fn dedupe_native(&mut self, id: ObjId) -> Result<()> {
         if let Some(Object::Set(items) | Object::FrozenSet(items)) = self.graph.get_mut(id) {
             let items = std::mem::take(items);
-            self.set_insert(id, items)?;
+            self.set_insert(id, &items)?;
         }
         Ok(())
     }
@@ -632,6 +624,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Stop => {
                 let v = self.pop()?;
+                self.merge_keys();
                 self.graph.set_root(v);
                 return Ok(true);
             }
@@ -792,32 +785,36 @@ impl<'u> Machine<'u> {
             }
             Opcode::EmptyDict => self.push_obj(Object::Dict(Vec::new()))?,
             Opcode::Dict => {
-                let items = self.pop_to_mark()?;
-                let pairs = Self::pairs(items, "DICT")?;
-                let v = self.add(Object::Dict(Vec::with_capacity(pairs.len())))?;
-                if let Value::Ref(id) = v {
-                    self.charge(pairs.len() as u64 * 32)?;
-                    self.dict_insert(id, pairs)?;
-                }
+                let items = self.take_to_mark()?;
+                let v = self.add(Object::Dict(Vec::with_capacity(items.len() / 2)))?;
+                let done = match v {
+                    Value::Ref(id) => self.dict_insert(id, &items, "DICT"),
+                    _ => Ok(()),
+                };
+                self.restore(items);
+                done?;
                 self.push(v);
             }
             Opcode::EmptySet => self.push_obj(Object::Set(Vec::new()))?,
             Opcode::FrozenSet => {
-                let items = self.pop_to_mark()?;
-                self.charge(items.len() as u64 * 16)?;
+                let items = self.take_to_mark()?;
                 let v = self.add(Object::FrozenSet(Vec::with_capacity(items.len())))?;
-                if let Value::Ref(id) = v {
-                    self.set_insert(id, items)?;
-                }
+                let done = match v {
+                    Value::Ref(id) => self.set_insert(id, &items),
+                    _ => Ok(()),
+                };
+                self.restore(items);
+                done?;
                 self.push(v);
             }
             Opcode::AddItems => {
-                let items = self.pop_to_mark()?;
+                let items = self.take_to_mark()?;
                 let target = self.top()?;
                 match target {
                     Value::Ref(id) if matches!(self.graph.get(id), Some(Object::Set(_))) => {
-                        self.charge(items.len() as u64 * 16)?;
-                        self.set_insert(id, items)?;
+                        let done = self.set_insert(id, &items);
+                        self.restore(items);
+                        done?;
                     }
                     _ => {
                         let name = self.type_name(target);
@@ -828,24 +825,25 @@ impl<'u> Machine<'u> {
             Opcode::Append => {
                 let v = self.pop()?;
                 let target = self.top()?;
-                self.append(target, vec![v])?;
+                self.append(target, &[v])?;
             }
             Opcode::Appends => {
-                let items = self.pop_to_mark()?;
-                let target = self.top()?;
-                self.append(target, items)?;
+                let items = self.take_to_mark()?;
+                let done = self.top().and_then(|target| self.append(target, &items));
+                self.restore(items);
+                done?;
             }
             Opcode::SetItem => {
                 let v = self.pop()?;
                 let k = self.pop()?;
                 let target = self.top()?;
-                self.set_items(target, vec![(k, v)])?;
+                self.set_items(target, &[k, v])?;
             }
             Opcode::SetItems => {
-                let items = self.pop_to_mark()?;
-                let pairs = Self::pairs(items, "SETITEMS")?;
-                let target = self.top()?;
-                self.set_items(target, pairs)?;
+                let items = self.take_to_mark()?;
+                let done = self.top().and_then(|target| self.set_items(target, &items));
+                self.restore(items);
+                done?;
             }
             Opcode::Get => {
                 let line = input.read_line()?;
@@ -1021,4 +1019,18 @@ impl<'u> Machine<'u> {
             .or_else(|| self.object(v).map(Object::type_name))
             .unwrap_or("object")
     }
+}
+
+/// Removes the positions named first in `repeats` (sorted) from `items`.
+fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
+    let mut drop = repeats.iter().map(|r| r.0).peekable();
+    let mut pos = 0;
+    items.retain(|_| {
+        let keep = drop.peek() != Some(&pos);
+        if !keep {
+            drop.next();
+        }
+        pos += 1;
+        keep
+    });
 }

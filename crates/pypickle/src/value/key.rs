@@ -43,9 +43,47 @@ pub(crate) fn unhashable_type(g: &Graph, v: Value) -> Option<&'static str> {
 
 /// A hash consistent with [`key_eq`]: equal keys hash equally.
 pub(crate) fn key_hash(g: &Graph, v: Value) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     hash_into(g, v, &mut h, 0);
     h.finish()
+}
+
+/// For each key that equals an earlier one (Python's `==` for keys), the
+/// pair (its position, the first equal key's position), in order. Usually
+/// empty; `scratch` is reused between calls.
+pub(crate) fn repeated_keys(
+    g: &Graph,
+    keys: &[Value],
+    scratch: &mut Vec<(u64, usize)>,
+) -> Vec<(usize, usize)> {
+    let mut repeats = Vec::new();
+    if keys.len() <= 8 {
+        for j in 1..keys.len() {
+            if let Some(i) = (0..j).find(|&i| key_eq(g, keys[i], keys[j])) {
+                repeats.push((j, i));
+            }
+        }
+        return repeats;
+    }
+    scratch.clear();
+    scratch.extend(keys.iter().enumerate().map(|(i, k)| (key_hash(g, *k), i)));
+    scratch.sort_unstable();
+    for run in scratch
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        for (n, &(_, j)) in run.iter().enumerate().skip(1) {
+            let first = run[..n]
+                .iter()
+                .map(|&(_, i)| i)
+                .find(|&i| key_eq(g, keys[i], keys[j]));
+            if let Some(i) = first {
+                repeats.push((j, i));
+            }
+        }
+    }
+    repeats.sort_unstable();
+    repeats
 }
 
 fn hash_int(i: i64, h: &mut impl Hasher) {
