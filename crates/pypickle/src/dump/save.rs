@@ -103,6 +103,15 @@ enum Task {
         start: usize,
         keys: Ctx,
     },
+    /// Items `pos..end` of a batch source still to be saved.
+    Items {
+        src: ObjId,
+        kind: Batch,
+        pos: usize,
+        end: usize,
+        keys: Ctx,
+        each: Option<u8>,
+    },
 }
 
 pub(crate) struct Saver<'g, 'p> {
@@ -302,6 +311,14 @@ impl<'g, 'p> Saver<'g, 'p> {
                 start,
                 keys,
             } => self.batch(src, kind, start, keys),
+            Task::Items {
+                src,
+                kind,
+                pos,
+                end,
+                keys,
+                each,
+            } => self.items(src, kind, pos, end, keys, each),
         }
     }
 
@@ -659,24 +676,6 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
-    fn batch_items(&self, src: ObjId, kind: Batch, range: std::ops::Range<usize>) -> Vec<Value> {
-        match (self.obj(src), kind) {
-            (Object::List(v) | Object::Set(v) | Object::FrozenSet(v), _) => v[range].to_vec(),
-            (Object::Instance(i), _) => i.list_items[range].to_vec(),
-            (Object::Reduce(r), _) => r.list_items[range].to_vec(),
-            _ => Vec::new(),
-        }
-    }
-
-    fn batch_pairs(&self, src: ObjId, range: std::ops::Range<usize>) -> Vec<(Value, Value)> {
-        match self.obj(src) {
-            Object::Dict(v) => v[range].to_vec(),
-            Object::Instance(i) => i.dict_items[range].to_vec(),
-            Object::Reduce(r) => r.dict_items[range].to_vec(),
-            _ => Vec::new(),
-        }
-    }
-
     /// One step of CPython's batching: writes one chunk and pushes the next.
     fn batch(&mut self, src: ObjId, kind: Batch, start: usize, keys: Ctx) -> Result<()> {
         let total = self.batch_len(src, kind);
@@ -742,8 +741,8 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(())
     }
 
-    /// Pushes saves for `range` of a batch source; with `each`, that opcode
-    /// follows every item.
+    /// Queues the items in `range` of a batch source; with `each`, that
+    /// opcode follows every item (every pair, for dicts).
     fn push_chunk(
         &mut self,
         src: ObjId,
@@ -752,24 +751,85 @@ impl<'g, 'p> Saver<'g, 'p> {
         keys: Ctx,
         each: Option<Op>,
     ) {
-        if matches!(kind, Batch::Dict | Batch::DictItems) {
-            let pairs = self.batch_pairs(src, range);
-            for (k, v) in pairs.into_iter().rev() {
-                if let Some(op) = each {
-                    self.tasks.push(Task::Byte(op.code()));
-                }
-                self.tasks.push(Task::Save(v, Ctx::Plain));
-                self.tasks.push(Task::Save(k, keys));
-            }
+        // Dict sources count keys and values separately: slot 2i is key i.
+        let (pos, end) = if matches!(kind, Batch::Dict | Batch::DictItems) {
+            (range.start * 2, range.end * 2)
         } else {
-            let items = self.batch_items(src, kind, range);
-            for v in items.into_iter().rev() {
-                if let Some(op) = each {
-                    self.tasks.push(Task::Byte(op.code()));
+            (range.start, range.end)
+        };
+        self.tasks.push(Task::Items {
+            src,
+            kind,
+            pos,
+            end,
+            keys,
+            each: each.map(Op::code),
+        });
+    }
+
+    /// The item (or, for dicts, the key or value) at `pos` of a batch
+    /// source, with the context it is saved in.
+    fn item_at(&self, src: ObjId, kind: Batch, pos: usize, keys: Ctx) -> (Value, Ctx) {
+        let pair = |items: &[(Value, Value)]| {
+            let (k, v) = items[pos / 2];
+            if pos % 2 == 0 {
+                (k, keys)
+            } else {
+                (v, Ctx::Plain)
+            }
+        };
+        match (self.obj(src), kind) {
+            (Object::Dict(v), _) => pair(v),
+            (Object::Instance(i), Batch::DictItems) => pair(&i.dict_items),
+            (Object::Reduce(r), Batch::DictItems) => pair(&r.dict_items),
+            (Object::List(v) | Object::Set(v) | Object::FrozenSet(v), _) => (v[pos], Ctx::Plain),
+            (Object::Instance(i), _) => (i.list_items[pos], Ctx::Plain),
+            (Object::Reduce(r), _) => (r.list_items[pos], Ctx::Plain),
+            _ => (Value::None, Ctx::Plain),
+        }
+    }
+
+    /// Saves queued items in order: atoms are written on the spot, and the
+    /// walk descends into the first object, leaving the rest queued.
+    fn items(
+        &mut self,
+        src: ObjId,
+        kind: Batch,
+        mut pos: usize,
+        end: usize,
+        keys: Ctx,
+        each: Option<u8>,
+    ) -> Result<()> {
+        let is_dict = matches!(kind, Batch::Dict | Batch::DictItems);
+        while pos < end {
+            let (v, ctx) = self.item_at(src, kind, pos, keys);
+            // The per-item opcode follows an item, or a dict's value.
+            let op_after = each.filter(|_| !is_dict || pos % 2 == 1);
+            pos += 1;
+            if let Value::Ref(_) = v {
+                if pos < end {
+                    self.tasks.push(Task::Items {
+                        src,
+                        kind,
+                        pos,
+                        end,
+                        keys,
+                        each,
+                    });
                 }
-                self.tasks.push(Task::Save(v, Ctx::Plain));
+                if let Some(op) = op_after {
+                    self.tasks.push(Task::Byte(op));
+                }
+                self.tasks.push(Task::Save(v, ctx));
+                return Ok(());
+            }
+            self.enc.boundary();
+            self.save(v, ctx)?;
+            if let Some(op) = op_after {
+                self.enc.byte(op);
             }
         }
+        Ok(())
     }
 
     // ----- globals, reductions, instances -----
