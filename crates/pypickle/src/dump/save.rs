@@ -772,7 +772,7 @@ impl<'g, 'p> Saver<'g, 'p> {
     fn item_at(&self, src: ObjId, kind: Batch, pos: usize, keys: Ctx) -> (Value, Ctx) {
         let pair = |items: &[(Value, Value)]| {
             let (k, v) = items[pos / 2];
-            if pos % 2 == 0 {
+            if pos.is_multiple_of(2) {
                 (k, keys)
             } else {
                 (v, Ctx::Plain)
@@ -804,7 +804,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         while pos < end {
             let (v, ctx) = self.item_at(src, kind, pos, keys);
             // The per-item opcode follows an item, or a dict's value.
-            let op_after = each.filter(|_| !is_dict || pos % 2 == 1);
+            let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
             if let Value::Ref(_) = v {
                 if pos < end {
