@@ -1,4 +1,5 @@
-//! `pypickle bench`: load and dump throughput of one file.
+//! `pypickle bench`: load and dump throughput of one file, and the memory
+//! one loaded graph takes.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -31,10 +32,11 @@ fn median(mut times: Vec<Duration>) -> Duration {
     times[times.len() / 2]
 }
 
-/// Peak resident memory of this process, where the platform tells it.
-fn peak_rss_bytes() -> Option<u64> {
+/// Resident memory of this process, where the platform tells it. (Not the
+/// high-water mark: a child inherits its parent's at fork.)
+fn rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
 }
@@ -48,11 +50,11 @@ pub fn run(args: &Args) -> Result<(), String> {
     let data = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let protocol = args.protocol.unwrap_or_else(|| declared_protocol(&data));
     let runs = args.runs.max(1);
-    let rss_before = peak_rss_bytes();
+    let rss_before = rss_bytes();
     let graph = Unpickler::generic()
         .loads(&data)
         .map_err(|e| e.to_string())?;
-    let rss_loaded = peak_rss_bytes();
+    let rss_loaded = rss_bytes();
     let mut load_times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
@@ -90,11 +92,11 @@ pub fn run(args: &Args) -> Result<(), String> {
     );
     match (rss_before, rss_loaded) {
         (Some(before), Some(after)) => println!(
-            "peak RSS  {:>9.1} MB after one load (+{:.1} MB for the loaded graph)",
+            "RSS       {:>9.1} MB after one load (+{:.1} MB for the loaded graph)",
             after as f64 / 1e6,
             after.saturating_sub(before) as f64 / 1e6
         ),
-        _ => println!("peak RSS  unavailable on this platform"),
+        _ => println!("RSS       unavailable on this platform"),
     }
     Ok(())
 }

@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Side-by-side throughput: CPython's pickle (C accelerator, gc on and off),
+serde-pickle and pypickle, on the benchmark files, in one run.
+
+    bash bench/compare.sh          # builds, generates data, runs this
+
+Prints a Markdown table of MB/s (medians) and pypickle's ratios.
+"""
+import gc
+import os
+import pickle
+import re
+import resource
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+PYPICKLE = os.path.join(HERE, "..", "target", "release", "pypickle")
+SERDE = os.path.join(HERE, "serde-pickle-bench", "target", "release", "serde-pickle-bench")
+DATASETS = ["pyperf", "records", "numeric", "strings", "graph"]
+PROTOCOLS = [2, 4, 5]
+RUNS = int(os.environ.get("RUNS", "7"))
+
+
+def median_time(f, runs=RUNS):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        f()
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def cpython(path, proto):
+    data = open(path, "rb").read()
+    mb = len(data) / 1e6
+    load_gc = mb / median_time(lambda: pickle.loads(data))
+    gc.disable()
+    try:
+        load_nogc = mb / median_time(lambda: pickle.loads(data))
+        obj = pickle.loads(data)
+        out = pickle.dumps(obj, proto)
+        dump = len(out) / 1e6 / median_time(lambda: pickle.dumps(obj, proto))
+    finally:
+        gc.enable()
+    return load_gc, load_nogc, dump
+
+
+def cpython_rss_mb(path):
+    """RSS growth of one pickle.loads, the result kept alive, in a fresh
+    interpreter. (Current RSS, not ru_maxrss: a child inherits its parent's
+    high-water mark at fork.)"""
+    code = ("import pickle,sys\n"
+            "def rss():\n"
+            "    import os; return int(open('/proc/self/statm').read().split()[1])*os.sysconf('SC_PAGE_SIZE')\n"
+            "d=open(sys.argv[1],'rb').read();r=rss();o=pickle.loads(d);print((rss()-r)/1e6)")
+    return float(subprocess.check_output([sys.executable, "-c", code, path]))
+
+
+def pypickle(path, proto):
+    out = subprocess.check_output([PYPICKLE, "bench", "--runs", str(RUNS), "--protocol", str(proto), path], text=True)
+    load = float(re.search(r"^load\s+([\d.]+) MB/s", out, re.M).group(1))
+    dump = float(re.search(r"^dump p\d\s+([\d.]+) MB/s", out, re.M).group(1))
+    peak = re.search(r"\(\+([\d.]+) MB for the loaded graph\)", out)
+    return load, dump, float(peak.group(1)) if peak else float("nan")
+
+
+def serde(paths):
+    out = subprocess.check_output([SERDE, *paths], text=True, env=dict(os.environ, RUNS=str(RUNS)))
+    result = {}
+    for line in out.splitlines():
+        path, value, typed = line.split()
+        result[path] = (value, typed)
+    return result
+
+
+def main():
+    files = [(name, p, os.path.join(DATA, "%s.p%d.pkl" % (name, p))) for name in DATASETS for p in PROTOCOLS]
+    serde_results = serde([f for _, _, f in files])
+    print("| dataset | size MB | CPython load | load gc off | CPython dump | serde-pickle Value | serde-pickle typed "
+          "| pypickle load | pypickle dump | load / CPython gc off | dump / CPython | load / serde Value "
+          "| load RSS MB CPython | load RSS MB pypickle |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+    for name, p, path in files:
+        size = os.path.getsize(path) / 1e6
+        c_load, c_nogc, c_dump = cpython(path, p)
+        r_load, r_dump, r_peak = pypickle(path, p)
+        s_value, s_typed = serde_results[path]
+        vs_serde = "%.1fx" % (r_load / float(s_value)) if s_value != "fail" else "-"
+        print("| %s p%d | %.1f | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f | %.0f |" % (
+            name, p, size, c_load, c_nogc, c_dump, s_value, s_typed, r_load, r_dump,
+            r_load / c_nogc, r_dump / c_dump, vs_serde, cpython_rss_mb(path), r_peak))
+
+
+if __name__ == "__main__":
+    main()
