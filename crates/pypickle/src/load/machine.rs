@@ -93,6 +93,12 @@ impl<'u> Machine<'u> {
 
     /// Runs opcodes to STOP. `Ok(None)` when the input is empty.
     pub(crate) fn run<'de, R: Read<'de>>(mut self, input: &mut R) -> Result<Option<Graph>> {
+        // Real pickles spend about 8-16 bytes per object; sizing the arena
+        // for that up front saves its regrowth copies. Capped, since the
+        // input might hold one huge string.
+        let hint = input.remaining_hint() / 12;
+        self.graph = Graph::with_capacity(hint.min(1 << 24));
+        self.stack.reserve(64);
         let Some(first) = input.next_byte()? else {
             return Ok(None);
         };

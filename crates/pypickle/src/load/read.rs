@@ -59,6 +59,12 @@ pub trait Read<'de>: private::Sealed {
     /// The number of bytes consumed so far.
     #[doc(hidden)]
     fn offset(&self) -> u64;
+
+    /// How many bytes are known to remain, for sizing buffers up front.
+    #[doc(hidden)]
+    fn remaining_hint(&self) -> usize {
+        0
+    }
 }
 
 /// Reads from a byte slice without copying.
@@ -125,6 +131,10 @@ impl<'de> Read<'de> for SliceRead<'de> {
 
     fn offset(&self) -> u64 {
         self.pos as u64
+    }
+
+    fn remaining_hint(&self) -> usize {
+        self.data.len() - self.pos
     }
 }
 
