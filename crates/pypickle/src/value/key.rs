@@ -13,6 +13,7 @@ use num_traits::{FromPrimitive, ToPrimitive};
 use super::{Graph, ObjId, Object, Value};
 
 /// The type name of the first unhashable object found inside `v`, if any.
+#[inline]
 pub(crate) fn unhashable_type(g: &Graph, v: Value) -> Option<&'static str> {
     // The common keys need no walk.
     match v {
@@ -57,7 +58,25 @@ pub(crate) fn repeated_keys(
     scratch: &mut Vec<(u64, usize)>,
 ) -> Vec<(usize, usize)> {
     let mut repeats = Vec::new();
+    // Up to this size comparing every pair beats hashing and sorting.
     if keys.len() <= 8 {
+        // The usual small dict has str keys: compare their bytes directly.
+        let mut texts: [&[u8]; 8] = [&[]; 8];
+        let all_str = keys.iter().zip(texts.iter_mut()).all(|(k, t)| match g.resolve(*k) {
+            Some(Object::Str(s)) => {
+                *t = s.as_bytes();
+                true
+            }
+            _ => false,
+        });
+        if all_str {
+            for j in 1..keys.len() {
+                if let Some(i) = (0..j).find(|&i| texts[i] == texts[j]) {
+                    repeats.push((j, i));
+                }
+            }
+            return repeats;
+        }
         for j in 1..keys.len() {
             if let Some(i) = (0..j).find(|&i| key_eq(g, keys[i], keys[j])) {
                 repeats.push((j, i));
@@ -131,6 +150,7 @@ fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, depth: usize) {
 }
 
 /// True when `a` and `b` are the same dict key in Python.
+#[inline]
 pub(crate) fn key_eq(g: &Graph, a: Value, b: Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => return x == y,
