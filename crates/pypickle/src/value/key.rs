@@ -62,13 +62,16 @@ pub(crate) fn repeated_keys(
     if keys.len() <= 8 {
         // The usual small dict has str keys: compare their bytes directly.
         let mut texts: [&[u8]; 8] = [&[]; 8];
-        let all_str = keys.iter().zip(texts.iter_mut()).all(|(k, t)| match g.resolve(*k) {
-            Some(Object::Str(s)) => {
-                *t = s.as_bytes();
-                true
-            }
-            _ => false,
-        });
+        let all_str = keys
+            .iter()
+            .zip(texts.iter_mut())
+            .all(|(k, t)| match g.resolve(*k) {
+                Some(Object::Str(s)) => {
+                    *t = s.as_bytes();
+                    true
+                }
+                _ => false,
+            });
         if all_str {
             for j in 1..keys.len() {
                 if let Some(i) = (0..j).find(|&i| texts[i] == texts[j]) {

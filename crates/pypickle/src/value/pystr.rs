@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
+
 /// A Python `str`.
 ///
 /// Almost every str is valid Unicode and is held as a plain Rust `str`.
@@ -24,7 +26,8 @@ pub struct PyStr(Repr);
 
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Repr {
-    Utf8(Box<str>),
+    /// Short strs (up to 24 bytes) live inline, with no allocation.
+    Utf8(CompactString),
     /// Surrogatepass UTF-8 that is not valid UTF-8 (it holds a surrogate).
     Surrogates(Box<[u8]>),
 }
@@ -34,7 +37,7 @@ impl PyStr {
     /// the bytes are not valid surrogatepass UTF-8.
     pub fn from_surrogatepass(bytes: Vec<u8>) -> Option<PyStr> {
         match String::from_utf8(bytes) {
-            Ok(s) => Some(PyStr(Repr::Utf8(s.into_boxed_str()))),
+            Ok(s) => Some(PyStr(Repr::Utf8(CompactString::from(s)))),
             Err(e) => {
                 let bytes = e.into_bytes();
                 if is_surrogatepass_utf8(&bytes) {
@@ -189,13 +192,13 @@ impl Iterator for CodePoints<'_> {
 
 impl From<&str> for PyStr {
     fn from(s: &str) -> Self {
-        PyStr(Repr::Utf8(s.into()))
+        PyStr(Repr::Utf8(CompactString::new(s)))
     }
 }
 
 impl From<String> for PyStr {
     fn from(s: String) -> Self {
-        PyStr(Repr::Utf8(s.into_boxed_str()))
+        PyStr(Repr::Utf8(CompactString::from(s)))
     }
 }
 
@@ -241,6 +244,12 @@ mod tests {
         );
         assert_eq!(s.char_len(), 4);
         assert_eq!(PyStr::from_code_points(s.chars()).unwrap(), s);
+    }
+
+    #[test]
+    fn stays_small() {
+        // Object holds a PyStr inline; keep it no bigger than a Vec.
+        assert!(std::mem::size_of::<PyStr>() <= 24);
     }
 
     #[test]
