@@ -28,6 +28,7 @@ struct Memo {
 }
 
 impl Memo {
+    #[inline]
     fn get(&self, idx: u64) -> Option<Value> {
         match self.dense.get(idx as usize) {
             Some(v) => *v,
@@ -176,7 +177,8 @@ impl<'u> Machine<'u> {
         let at = self.pop_mark()?;
         let mut items = std::mem::take(&mut self.scratch);
         items.clear();
-        items.extend(self.stack.drain(at..));
+        items.extend_from_slice(&self.stack[at..]);
+        self.stack.truncate(at);
         Ok(items)
     }
 
@@ -278,6 +280,7 @@ impl<'u> Machine<'u> {
         }
     }
 
+    #[inline]
     fn memo_get(&self, idx: i64) -> Result<Value> {
         u64::try_from(idx)
             .ok()
@@ -285,6 +288,7 @@ impl<'u> Machine<'u> {
             .ok_or_else(|| Error::new(ErrorCode::MemoKeyMissing(idx)))
     }
 
+    #[inline]
     fn memo_put(&mut self, idx: u64) -> Result<()> {
         let v = self.top()?;
         if idx > self.opts.limits.max_memo_index {
