@@ -11,8 +11,6 @@
 //! protocol 3) are added to a scratch arena that extends the graph, so they
 //! are saved by the same code and take memo slots exactly as in CPython.
 
-use std::collections::HashMap;
-
 use num_bigint::BigInt;
 
 use super::encoder::Encoder;
@@ -123,7 +121,7 @@ pub(crate) struct Saver<'g, 'p> {
     opts: &'p mut Pickler,
     /// Memo index + 1 per object id (0: not memoized).
     memo_obj: Vec<u32>,
-    memo_val: HashMap<ValueKey, u32>,
+    memo_val: rustc_hash::FxHashMap<ValueKey, u32>,
     memo_len: u32,
     tasks: Vec<Task>,
     /// Scratch strs that are interned in CPython ('latin1').
@@ -159,7 +157,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             proto,
             opts,
             memo_obj: vec![0; graph.len()],
-            memo_val: HashMap::new(),
+            memo_val: Default::default(),
             memo_len: 0,
             tasks: Vec::new(),
             interned: Default::default(),

@@ -385,6 +385,10 @@ impl<'u> Machine<'u> {
         filled.dedup();
         let mut keys = Vec::new();
         let mut scratch = Vec::new();
+        // The keys of the last container found free of repeats. Records
+        // pickled in a row share their key objects through the memo, so
+        // the same key sequence comes back again and again.
+        let mut known_distinct: Vec<Value> = Vec::new();
         for id in filled {
             keys.clear();
             match self.graph.get(id) {
@@ -394,8 +398,18 @@ impl<'u> Machine<'u> {
                 }
                 _ => continue,
             }
+            // Identical values mean the same objects (or equal atoms).
+            if keys.len() == known_distinct.len()
+                && keys
+                    .iter()
+                    .zip(&known_distinct)
+                    .all(|(a, b)| same_value(*a, *b))
+            {
+                continue;
+            }
             let repeats = repeated_keys(&self.graph, &keys, &mut scratch);
             if repeats.is_empty() {
+                std::mem::swap(&mut keys, &mut known_distinct);
                 continue;
             }
             match self.graph.get_mut(id) {
@@ -1043,4 +1057,12 @@ fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
         pos += 1;
         keep
     });
+}
+
+/// True when two values are the same object or the same atom, bit for bit.
+fn same_value(a: Value, b: Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
 }
