@@ -411,6 +411,28 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save_object(&mut self, id: ObjId, ctx: Ctx) -> Result<()> {
         let graph = self.graph;
+        // Fast path for the common cases: an object of the graph that is
+        // memoized by identity, already in the memo, or a plain str.
+        if let Some(obj) = graph.get(id) {
+            let by_identity = match obj {
+                Object::Str(s) => ctx != Ctx::StateKey && !is_singleton_str(s),
+                Object::Bytes(b) => b.len() > 1 || (b.len() == 1 && self.distinct_bytes(id)),
+                Object::Global(_) | Object::Int(_) | Object::Persistent(_) | Object::Buffer(_) => {
+                    false
+                }
+                _ => true,
+            };
+            if by_identity {
+                if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                    self.write_get(idx);
+                    return Ok(());
+                }
+                if let (Object::Str(s), 1..) = (obj, self.proto) {
+                    write_str_data(&mut self.enc, self.proto, s.as_bytes())?;
+                    return self.memoize(Slot::Obj(id));
+                }
+            }
+        }
         // Things that are never memoized come first, as in CPython.
         match self.obj(id) {
             Object::Int(b) => {
