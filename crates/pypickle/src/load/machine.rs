@@ -355,6 +355,7 @@ impl<'u> Machine<'u> {
             } else {
                 self.filled.push(id);
             }
+            items.reserve(flat.len() / 2);
             items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
         }
         Ok(())
