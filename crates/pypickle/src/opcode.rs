@@ -796,6 +796,7 @@ const BY_CODE: [Option<Opcode>; 256] = by_code(&TABLE, &POSITION);
 /// Indexes `table` by opcode byte, failing the build if two entries share a
 /// byte or an entry's `code` disagrees with its `opcode`.
 const fn positions(table: &[OpcodeInfo]) -> [u8; 256] {
+    assert!(table.len() < NOT_AN_OPCODE as usize);
     let mut position = [NOT_AN_OPCODE; 256];
     let mut i = 0;
     while i < table.len() {
@@ -811,6 +812,7 @@ const fn positions(table: &[OpcodeInfo]) -> [u8; 256] {
     position
 }
 
+/// Maps each byte to its opcode through `position`.
 const fn by_code(table: &[OpcodeInfo], position: &[u8; 256]) -> [Option<Opcode>; 256] {
     let mut opcodes = [None; 256];
     let mut code = 0;

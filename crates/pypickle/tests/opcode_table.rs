@@ -1,6 +1,7 @@
 //! Differential test: the opcode table against CPython's
 //! `pickletools.opcodes`, entry by entry.
 
+use std::fmt::Write;
 use std::process::Command;
 
 use pypickle::opcode::{ArgKind, OpcodeInfo, StackObject, OPCODES};
@@ -67,15 +68,15 @@ fn json_str(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             ' '..='~' => out.push(c),
-            _ => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            _ => write!(out, "\\u{:04x}", u32::from(c)).unwrap(),
         }
     }
     out.push('"');
     out
 }
 
-fn json_opt(s: Option<String>) -> String {
-    s.as_deref().map_or_else(|| "null".to_owned(), json_str)
+fn json_opt(s: Option<&str>) -> String {
+    s.map_or_else(|| "null".to_owned(), json_str)
 }
 
 fn json_names(objects: &[StackObject]) -> String {
@@ -97,8 +98,8 @@ fn opcode_json(info: &OpcodeInfo) -> String {
         r#"{{"name":{},"code":{},"arg":{},"layout":{},"stack_before":{},"stack_after":{},"proto":{},"doc":{}}}"#,
         json_str(info.name),
         info.code,
-        json_opt(info.arg.map(|arg| arg.name().to_owned())),
-        json_opt(info.arg.map(layout)),
+        json_opt(info.arg.map(ArgKind::name)),
+        json_opt(info.arg.map(layout).as_deref()),
         json_names(info.stack_before),
         json_names(info.stack_after),
         info.proto,
