@@ -409,20 +409,32 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
+    /// True when the memo knows `obj` (of the graph) by its id alone, as
+    /// [`Saver::slot_of`] would say.
+    #[inline]
+    fn memoized_by_identity(&self, obj: &Object, id: ObjId, ctx: Ctx) -> bool {
+        match obj {
+            Object::Str(s) => ctx != Ctx::StateKey && !is_singleton_str(s),
+            Object::Bytes(b) => b.len() > 1 || (b.len() == 1 && self.distinct_bytes(id)),
+            Object::Global(_) | Object::Int(_) | Object::Persistent(_) | Object::Buffer(_) => false,
+            _ => true,
+        }
+    }
+
+    /// The memo index of a graph object already saved, found by its id.
+    #[inline]
+    fn memo_hit(&self, id: ObjId, ctx: Ctx) -> Option<u32> {
+        let obj = self.graph.get(id)?;
+        let idx = self.memo_obj[id.index()].checked_sub(1)?;
+        self.memoized_by_identity(obj, id, ctx).then_some(idx)
+    }
+
     fn save_object(&mut self, id: ObjId, ctx: Ctx) -> Result<()> {
         let graph = self.graph;
         // Fast path for the common cases: an object of the graph that is
         // memoized by identity, already in the memo, or a plain str.
         if let Some(obj) = graph.get(id) {
-            let by_identity = match obj {
-                Object::Str(s) => ctx != Ctx::StateKey && !is_singleton_str(s),
-                Object::Bytes(b) => b.len() > 1 || (b.len() == 1 && self.distinct_bytes(id)),
-                Object::Global(_) | Object::Int(_) | Object::Persistent(_) | Object::Buffer(_) => {
-                    false
-                }
-                _ => true,
-            };
-            if by_identity {
+            if self.memoized_by_identity(obj, id, ctx) {
                 if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
                     self.write_get(idx);
                     return Ok(());
@@ -826,7 +838,16 @@ impl<'g, 'p> Saver<'g, 'p> {
             // The per-item opcode follows an item, or a dict's value.
             let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
-            if let Value::Ref(_) = v {
+            if let Value::Ref(id) = v {
+                // Memo hits are written on the spot too.
+                if let Some(idx) = self.memo_hit(id, ctx) {
+                    self.enc.boundary();
+                    self.write_get(idx);
+                    if let Some(op) = op_after {
+                        self.enc.byte(op);
+                    }
+                    continue;
+                }
                 if pos < end {
                     self.tasks.push(Task::Items {
                         src,
