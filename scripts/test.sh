@@ -16,4 +16,5 @@ python3 -c "import test.pickletester" 2>/dev/null || {
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 cargo test --workspace --release
