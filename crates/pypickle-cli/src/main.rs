@@ -8,12 +8,6 @@ mod recode;
 
 use std::process::ExitCode;
 
-// A pickle loads as many small allocations (one per list, dict and long
-// str); mimalloc serves them several times faster than the system
-// allocator. The library leaves the choice to its users.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use clap::{Parser, Subcommand};
 
 /// Read, rewrite and inspect Python pickles without running Python.
