@@ -27,13 +27,7 @@ import oracle  # noqa: E402
 import pyclasses as pc  # noqa: E402
 
 # Cases that may fail for now, e.g. "slots/p2".
-KNOWN_FAILURES = [
-    # A __reduce__ with a state_setter pickles as `setter, GET obj, state,
-    # TUPLE2, REDUCE, POP`: a call made only for its effect on obj. pypickle
-    # drops the popped call, so the re-dump loses the setter and the state.
-    "reduce-state-setter/p0", "reduce-state-setter/p1", "reduce-state-setter/p2",
-    "reduce-state-setter/p3", "reduce-state-setter/p4", "reduce-state-setter/p5",
-]
+KNOWN_FAILURES = []
 
 PROTOCOLS = range(6)
 UTC = datetime.timezone.utc

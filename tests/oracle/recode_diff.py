@@ -25,20 +25,7 @@ import graphs  # noqa: E402
 import oracle  # noqa: E402
 
 # Cases that may fail for now, e.g. "str-surrogate-3/p0->p4".
-KNOWN_FAILURES = [
-    # Protocol 0 writes floats as repr(). 232228268845356.625 lies exactly
-    # halfway between two 17-digit candidates; CPython's repr rounds half to
-    # even (232228268845356.62), pypickle writes 232228268845356.63. The
-    # random graphs 246, 669 and 931 of seed 0 hold such floats too.
-    "float-repr-tie/p0->p0", "float-repr-tie/p1->p0", "float-repr-tie/p2->p0",
-    "float-repr-tie/p3->p0", "float-repr-tie/p4->p0", "float-repr-tie/p5->p0",
-    "random-0-246/p0->p0", "random-0-246/p1->p0", "random-0-246/p2->p0",
-    "random-0-246/p3->p0", "random-0-246/p4->p0", "random-0-246/p5->p0",
-    "random-0-669/p0->p0", "random-0-669/p1->p0", "random-0-669/p2->p0",
-    "random-0-669/p3->p0", "random-0-669/p4->p0", "random-0-669/p5->p0",
-    "random-0-931/p0->p0", "random-0-931/p1->p0", "random-0-931/p2->p0",
-    "random-0-931/p3->p0", "random-0-931/p4->p0", "random-0-931/p5->p0",
-]
+KNOWN_FAILURES = []
 
 PROTOCOLS = range(6)
 

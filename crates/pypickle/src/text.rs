@@ -70,8 +70,15 @@ pub(crate) fn write_float_repr(out: &mut Vec<u8>, v: f64) {
     if v.is_infinite() {
         return out.extend_from_slice(if v < 0.0 { b"-inf" } else { b"inf" });
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, as Python does.
-    let sci = format!("{:e}", v);
+    // Python prints the fewest digits that read back as `v`, and of those
+    // strings the one nearest to `v`, ties to even. Rust's `{:e}` finds the
+    // fewest digits; formatting again at that precision rounds exactly,
+    // half to even, which picks the nearest.
+    let shortest = format!("{:e}", v);
+    let digits = shortest
+        .split_once('e')
+        .map_or(0, |(m, _)| m.bytes().filter(u8::is_ascii_digit).count());
+    let sci = format!("{:.*e}", digits.saturating_sub(1), v);
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
@@ -596,6 +603,8 @@ mod tests {
             (f64::NAN, "nan"),
             (1234567890123456.7, "1234567890123456.8"),
             (9999999999999998.0, "9999999999999998.0"),
+            // Halfway between two 17-digit candidates: Python rounds to even.
+            (232228268845356.625, "232228268845356.62"),
         ];
         for (v, want) in cases {
             assert_eq!(repr(v), want, "{v:?}");

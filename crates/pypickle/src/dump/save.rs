@@ -902,13 +902,31 @@ impl<'g, 'p> Saver<'g, 'p> {
         if !tail {
             return Ok(());
         }
-        let (state, has_list, has_dict) = match self.obj(id) {
-            Object::Instance(i) => (i.state, !i.list_items.is_empty(), !i.dict_items.is_empty()),
-            Object::Reduce(r) => (r.state, !r.list_items.is_empty(), !r.dict_items.is_empty()),
-            _ => (None, false, false),
+        let (state, setter, has_list, has_dict) = match self.obj(id) {
+            Object::Instance(i) => (
+                i.state,
+                i.state_setter,
+                !i.list_items.is_empty(),
+                !i.dict_items.is_empty(),
+            ),
+            Object::Reduce(r) => (
+                r.state,
+                r.state_setter,
+                !r.list_items.is_empty(),
+                !r.dict_items.is_empty(),
+            ),
+            _ => (None, None, false, false),
         };
         let reconstructed = self.proto < 2 && matches!(self.obj(id), Object::Instance(_));
-        if let Some(state) = state.filter(|s| *s != Value::None) {
+        if let (Some(setter), Some(state)) = (setter, state) {
+            // save_reduce with a state_setter: setter(obj, state), dropped.
+            for op in [Op::Pop, Op::Reduce, Op::Tuple2] {
+                self.tasks.push(Task::Byte(op.code()));
+            }
+            self.tasks.push(Task::Save(state, Ctx::Plain));
+            self.tasks.push(Task::Save(Value::Ref(id), Ctx::Plain));
+            self.tasks.push(Task::Save(setter, Ctx::Plain));
+        } else if let Some(state) = state.filter(|s| *s != Value::None) {
             if !reconstructed || self.truthy(state) {
                 self.tasks.push(Task::Byte(Op::Build.code()));
                 self.tasks.push(Task::Save(state, Ctx::State));

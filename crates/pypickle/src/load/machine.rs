@@ -64,6 +64,8 @@ pub(crate) struct Machine<'u> {
     filled: Vec<ObjId>,
     /// Reused for the items above a mark, so batches allocate nothing.
     scratch: Vec<Value>,
+    /// The opcode before the current one (for REDUCE, POP: a state setter).
+    previous: Option<Opcode>,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -89,6 +91,7 @@ impl<'u> Machine<'u> {
             alloc: 0,
             filled: Vec::new(),
             scratch: Vec::new(),
+            previous: None,
         }
     }
 
@@ -111,7 +114,7 @@ impl<'u> Machine<'u> {
             };
             match self.step(op, input) {
                 Ok(true) => break,
-                Ok(false) => {}
+                Ok(false) => self.previous = Some(op),
                 Err(e) => return Err(e.with_offset(at).with_opcode(op.name())),
             }
             code = match input.next_byte()? {
@@ -533,9 +536,7 @@ impl<'u> Machine<'u> {
         self.push_obj(Object::Reduce(Box::new(Reduce {
             callable,
             args,
-            state: None,
-            list_items: Vec::new(),
-            dict_items: Vec::new(),
+            ..Reduce::default()
         })))
     }
 
@@ -657,7 +658,10 @@ impl<'u> Machine<'u> {
                 if self.marks.last() == Some(&self.stack.len()) {
                     self.marks.pop();
                 } else {
-                    self.pop()?;
+                    let v = self.pop()?;
+                    if self.previous == Some(Opcode::Reduce) {
+                        self.adopt_state_setter(v);
+                    }
                 }
             }
             Opcode::PopMark => {
@@ -1026,6 +1030,33 @@ impl<'u> Machine<'u> {
             }
         }
         Ok(false)
+    }
+
+    /// `setter(obj, state)` called and dropped right away (REDUCE, POP) is
+    /// how CPython applies a `__reduce__` state_setter; record it on `obj`
+    /// so that it is written again.
+    fn adopt_state_setter(&mut self, popped: Value) {
+        let Some(Object::Reduce(call)) = self.object(popped) else {
+            return;
+        };
+        let (setter, args) = (call.callable, call.args);
+        let Some(Object::Tuple(pair)) = self.object(args) else {
+            return;
+        };
+        let &[Value::Ref(target), state] = pair.as_slice() else {
+            return;
+        };
+        match self.graph.get_mut(target) {
+            Some(Object::Instance(inst)) if inst.state_setter.is_none() => {
+                inst.state_setter = Some(setter);
+                inst.state = Some(state);
+            }
+            Some(Object::Reduce(r)) if r.state_setter.is_none() => {
+                r.state_setter = Some(setter);
+                r.state = Some(state);
+            }
+            _ => {}
+        }
     }
 
     /// INST and OBJ: `cls(*args)`.

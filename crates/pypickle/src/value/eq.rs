@@ -141,12 +141,14 @@ fn eq_at(ga: &Graph, a: Value, gb: &Graph, b: Value, nesting: usize) -> bool {
                 if x.args.len() != y.args.len()
                     || x.kwargs.is_some() != y.kwargs.is_some()
                     || x.state.is_some() != y.state.is_some()
+                    || x.state_setter.is_some() != y.state_setter.is_some()
                     || x.list_items.len() != y.list_items.len()
                     || x.dict_items.len() != y.dict_items.len()
                 {
                     return false;
                 }
                 work.push((x.class, y.class));
+                work.extend(x.state_setter.zip(y.state_setter));
                 work.extend(x.args.iter().copied().zip(y.args.iter().copied()));
                 work.extend(x.kwargs.zip(y.kwargs));
                 work.extend(x.state.zip(y.state));
@@ -163,12 +165,14 @@ fn eq_at(ga: &Graph, a: Value, gb: &Graph, b: Value, nesting: usize) -> bool {
             }
             (Reduce(x), Reduce(y)) => {
                 if x.state.is_some() != y.state.is_some()
+                    || x.state_setter.is_some() != y.state_setter.is_some()
                     || x.list_items.len() != y.list_items.len()
                     || x.dict_items.len() != y.dict_items.len()
                 {
                     return false;
                 }
                 work.push((x.callable, y.callable));
+                work.extend(x.state_setter.zip(y.state_setter));
                 work.push((x.args, y.args));
                 work.extend(x.state.zip(y.state));
                 work.extend(

@@ -123,10 +123,13 @@ pub struct Instance {
     pub list_items: Vec<Value>,
     /// Items set by SETITEM/SETITEMS (a dict subclass).
     pub dict_items: Vec<(Value, Value)>,
+    /// A function that applies `state` instead of BUILD: `__reduce__`'s
+    /// sixth item, pickled as the call `state_setter(obj, state)`.
+    pub state_setter: Option<Value>,
 }
 
 /// A generic call result: `callable(*args)`, as `__reduce__` describes it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Reduce {
     /// What is called: normally a [`Object::Global`].
     pub callable: Value,
@@ -138,6 +141,9 @@ pub struct Reduce {
     pub list_items: Vec<Value>,
     /// Items set by SETITEM/SETITEMS.
     pub dict_items: Vec<(Value, Value)>,
+    /// A function that applies `state` instead of BUILD: `__reduce__`'s
+    /// sixth item, pickled as the call `state_setter(obj, state)`.
+    pub state_setter: Option<Value>,
 }
 
 /// An out-of-band buffer: data handed over beside the pickle (protocol 5).
