@@ -42,7 +42,9 @@ impl Memo {
             if self.dense[idx as usize].replace(v).is_none() {
                 self.len += 1;
             }
-        } else if idx <= dense_len + 1024 {
+        } else if idx <= 2 * self.len + 1024 {
+            // Grow the dense part only while it stays at least half full,
+            // so made-up indices cannot make a few bytes cost megabytes.
             self.dense.resize(idx as usize + 1, None);
             self.dense[idx as usize] = Some(v);
             self.len += 1;
@@ -99,9 +101,9 @@ impl<'u> Machine<'u> {
     pub(crate) fn run<'de, R: Read<'de>>(mut self, input: &mut R) -> Result<Option<Graph>> {
         // Real pickles spend about 8-16 bytes per object; sizing the arena
         // for that up front saves its regrowth copies. Capped, since the
-        // input might hold one huge string.
+        // input might be one huge string (1M objects are 32 MB).
         let hint = input.remaining_hint() / 12;
-        self.graph = Graph::with_capacity(hint.min(1 << 24));
+        self.graph = Graph::with_capacity(hint.min(1 << 20));
         self.stack.reserve(64);
         let Some(first) = input.next_byte()? else {
             return Ok(None);
@@ -1096,5 +1098,32 @@ fn same_value(a: Value, b: Value) -> bool {
     match (a, b) {
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_gaps_go_sparse() {
+        let mut memo = Memo::default();
+        for i in 0..1000u64 {
+            memo.put(i * 1024, Value::Int(i as i64));
+        }
+        assert!(memo.dense.len() <= 3 * 1024, "{}", memo.dense.len());
+        assert_eq!(memo.len, 1000);
+        assert_eq!(memo.get(999 * 1024), Some(Value::Int(999)));
+        assert_eq!(memo.get(5), None);
+    }
+
+    #[test]
+    fn memo_in_order_stays_dense() {
+        let mut memo = Memo::default();
+        for i in 0..10_000u64 {
+            memo.put(i, Value::Int(i as i64));
+        }
+        assert_eq!(memo.dense.len(), 10_000);
+        assert!(memo.sparse.is_empty());
     }
 }
