@@ -62,7 +62,7 @@ pub(crate) struct Machine<'u> {
     memo: Memo,
     proto: u8,
     alloc: u64,
-    /// Dicts and sets that got items; duplicate keys merge at STOP.
+    /// Dicts and sets with two or more items; duplicate keys merge at STOP.
     filled: Vec<ObjId>,
     /// Reused for the items above a mark, so batches allocate nothing.
     scratch: Vec<Value>,
@@ -355,9 +355,9 @@ impl<'u> Machine<'u> {
             self.check_hashable(pair[0])?;
         }
         if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
-            if items.is_empty() && flat.len() <= 2 {
-                // A single key cannot repeat: nothing to merge later.
-            } else {
+            // Listed once, when it first holds two keys: containers only
+            // grow while a pickle loads.
+            if items.len() < 2 && items.len() + flat.len() / 2 >= 2 {
                 self.filled.push(id);
             }
             items.reserve(flat.len() / 2);
@@ -373,8 +373,9 @@ impl<'u> Machine<'u> {
             self.check_hashable(k)?;
         }
         if let Some(Object::Set(set) | Object::FrozenSet(set)) = self.graph.get_mut(id) {
+            let before = set.len();
             set.extend_from_slice(items);
-            if set.len() > 1 {
+            if before < 2 && set.len() >= 2 {
                 self.filled.push(id);
             }
         }
@@ -386,9 +387,9 @@ impl<'u> Machine<'u> {
     /// Done once per container at the end, since nothing observes the
     /// containers while a pickle loads.
     fn merge_keys(&mut self) {
-        let mut filled = std::mem::take(&mut self.filled);
-        filled.sort_unstable();
-        filled.dedup();
+        // Each container is listed once, in the order it got its second
+        // item, so a frozenset used as a key is merged before its dict.
+        let filled = std::mem::take(&mut self.filled);
         let mut keys = Vec::new();
         let mut scratch = Vec::new();
         // The keys of the last container found free of repeats. Records
