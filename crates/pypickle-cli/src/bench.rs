@@ -55,12 +55,16 @@ pub fn run(args: &Args) -> Result<(), String> {
     let mut load_times = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
-        let g = Unpickler::generic().loads(&data).map_err(|e| e.to_string())?;
+        let g = Unpickler::generic()
+            .loads(&data)
+            .map_err(|e| e.to_string())?;
         load_times.push(start.elapsed());
         drop(g);
     }
     let rss_before = rss_bytes();
-    let graph = Unpickler::generic().loads(&data).map_err(|e| e.to_string())?;
+    let graph = Unpickler::generic()
+        .loads(&data)
+        .map_err(|e| e.to_string())?;
     let rss_loaded = rss_bytes();
     let mut pickler = Pickler::new(protocol);
     let mut out_len = 0;
