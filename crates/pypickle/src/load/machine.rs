@@ -221,11 +221,25 @@ impl<'u> Machine<'u> {
 
     // ----- argument readers -----
 
-    fn len_arg<'de, R: Read<'de>>(input: &mut R, width: usize) -> Result<u64> {
-        let b = input.read_exact(width as u64)?;
+    /// An N-byte little-endian unsigned argument. The width is a constant
+    /// so the copy compiles to a plain load.
+    #[inline]
+    fn uint_arg<'de, R: Read<'de>, const N: usize>(input: &mut R) -> Result<u64> {
+        let b = input.read_exact(N as u64)?;
         let mut buf = [0u8; 8];
-        buf[..width].copy_from_slice(&b);
+        buf[..N].copy_from_slice(&b[..N]);
         Ok(u64::from_le_bytes(buf))
+    }
+
+    /// An unsigned argument whose width (1, 2, 4 or 8) the opcode decides.
+    #[inline]
+    fn len_arg<'de, R: Read<'de>>(input: &mut R, width: usize) -> Result<u64> {
+        match width {
+            1 => Self::uint_arg::<R, 1>(input),
+            2 => Self::uint_arg::<R, 2>(input),
+            4 => Self::uint_arg::<R, 4>(input),
+            _ => Self::uint_arg::<R, 8>(input),
+        }
     }
 
     fn i32_arg<'de, R: Read<'de>>(input: &mut R) -> Result<i32> {
