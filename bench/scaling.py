@@ -4,28 +4,20 @@ size, loaded and dumped by `pypickle bench`; prints ms per MB for each.
 
     python3 bench/scaling.py [MAX_MB]      # default 256; 1024 needs ~12 GB RAM
 
-The records are those of gen_data.py (a list of flat dicts); sizes are the
-pickle sizes at protocol 4.
+The records are gen_data.py's (a list of flat dicts); sizes are the pickle
+sizes at protocol 4.
 """
 import os
 import pickle
-import random
 import re
 import subprocess
 import sys
 
+from gen_data import records_data
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYPICKLE = os.path.join(HERE, "..", "target", "release", "pypickle")
 RECORD_BYTES = 50  # about 50 bytes of pickle per record
-
-
-def records(n):
-    rnd = random.Random(1)
-    vocab = ["red", "green", "blue", "alpha", "beta", "prod", "test", "eu", "us", "vip"]
-    first = ["ana", "bob", "chloé", "dmitri", "eve", "fatima", "günter", "hiro"]
-    return [{"id": i, "name": "%s_%d" % (rnd.choice(first), rnd.randrange(10**6)),
-             "score": rnd.uniform(0, 100), "tags": [rnd.choice(vocab), rnd.choice(vocab)],
-             "active": rnd.random() < 0.5} for i in range(n)]
 
 
 def main():
@@ -39,7 +31,7 @@ def main():
         path = os.path.join(out, "records-%dMB.p4.pkl" % mb)
         if not os.path.exists(path):
             with open(path, "wb") as f:
-                pickle.dump(records(mb * 1_000_000 // RECORD_BYTES), f, 4)
+                pickle.dump(records_data(mb * 1_000_000 // RECORD_BYTES), f, 4)
         runs = "5" if mb <= 64 else "3"
         text = subprocess.check_output([PYPICKLE, "bench", "--runs", runs, path], text=True)
         load = float(re.search(r"^load\s+([\d.]+) MB/s", text, re.M).group(1))
