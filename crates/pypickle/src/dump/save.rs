@@ -409,59 +409,32 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
-    /// True when the memo knows `obj` (of the graph) by its id alone, as
-    /// [`Saver::slot_of`] would say.
-    #[inline]
-    fn memoized_by_identity(&self, obj: &Object, id: ObjId, ctx: Ctx) -> bool {
-        match obj {
-            Object::Str(s) => ctx != Ctx::StateKey && !is_singleton_str(s),
-            Object::Bytes(b) => b.len() > 1 || (b.len() == 1 && self.distinct_bytes(id)),
-            Object::Global(_) | Object::Int(_) | Object::Persistent(_) | Object::Buffer(_) => false,
-            _ => true,
-        }
-    }
-
-    /// The memo index of a graph object already saved, found by its id.
+    /// The memo index of an object already saved, when the memo knows it by
+    /// its id: the quick check for items of a batch.
     #[inline]
     fn memo_hit(&self, id: ObjId, ctx: Ctx) -> Option<u32> {
-        let obj = self.graph.get(id)?;
-        let idx = self.memo_obj[id.index()].checked_sub(1)?;
-        self.memoized_by_identity(obj, id, ctx).then_some(idx)
+        match self.slot_of(id, ctx) {
+            Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
+            _ => None,
+        }
     }
 
     fn save_object(&mut self, id: ObjId, ctx: Ctx) -> Result<()> {
-        let graph = self.graph;
-        // Fast path for the common cases: an object of the graph that is
-        // memoized by identity, already in the memo, or a plain str.
-        if let Some(obj) = graph.get(id) {
-            if self.memoized_by_identity(obj, id, ctx) {
-                if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
-                    self.write_get(idx);
-                    return Ok(());
-                }
-                if let (Object::Str(s), 1..) = (obj, self.proto) {
-                    write_str_data(&mut self.enc, self.proto, s.as_bytes())?;
-                    return self.memoize(Slot::Obj(id));
-                }
-            }
-        }
-        // Things that are never memoized come first, as in CPython.
-        match self.obj(id) {
-            Object::Int(b) => {
-                let b = b.clone();
-                return self.save_big_int(&b);
-            }
-            Object::Persistent(pid) => return self.save_persistent(*pid),
-            Object::Buffer(_) => return self.save_buffer(id),
-            _ => {}
-        }
+        // One identity rule, `slot_of`, serves lookup and store. What CPython
+        // never memoizes (big ints, persistent ids, out-of-band buffers) is
+        // never in the memo, so looking it up first changes nothing.
         let slot = self.slot_of(id, ctx);
         if let Some(idx) = self.memo_lookup(&slot) {
             self.write_get(idx);
             return Ok(());
         }
-        let _ = graph;
         match self.obj(id) {
+            Object::Int(b) => {
+                let b = b.clone();
+                self.save_big_int(&b)
+            }
+            Object::Persistent(pid) => self.save_persistent(*pid),
+            Object::Buffer(_) => self.save_buffer(id, slot),
             Object::Str(_) => self.save_str(id, slot),
             Object::Bytes(_) => self.save_bytes(id, slot),
             Object::ByteArray(_) => self.save_bytearray(id),
@@ -541,7 +514,6 @@ impl<'g, 'p> Saver<'g, 'p> {
                 self.tasks.push(Task::Save(callable, Ctx::Plain));
                 Ok(())
             }
-            Object::Int(_) | Object::Persistent(_) | Object::Buffer(_) => Ok(()),
         }
     }
 
@@ -1136,16 +1108,11 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(())
     }
 
-    fn save_buffer(&mut self, id: ObjId) -> Result<()> {
+    fn save_buffer(&mut self, id: ObjId, slot: Slot) -> Result<()> {
         if self.proto < 5 {
             return Err(Error::unpicklable(
                 "PickleBuffer can only pickled with protocol >= 5",
             ));
-        }
-        let slot = Slot::Obj(id);
-        if let Some(idx) = self.memo_lookup(&slot) {
-            self.write_get(idx);
-            return Ok(());
         }
         let (graph, extra) = (self.graph, &self.extra);
         let Object::Buffer(buf) = object(graph, extra, id) else {
