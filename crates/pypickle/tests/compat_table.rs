@@ -2,8 +2,9 @@
 //! the renames that CPython's `pickle.py` itself applies with
 //! `_compat_pickle`.
 
-use std::process::Command;
+mod common;
 
+use common::python_stdout;
 use pypickle::compat::{to_python2, to_python3};
 
 /// Runs pickle.py's own `Unpickler.find_class` and `Pickler.save_global`
@@ -73,20 +74,6 @@ for module in sorted(modules):
     for name in sorted(names):
         print(module, name, *to_python3(module, name), *to_python2(module, name), sep="\t")
 "#;
-
-fn python_stdout(script: &str) -> String {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let out = Command::new(&python)
-        .args(["-c", script])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    assert!(
-        out.status.success(),
-        "{python} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn renames_match_pickle_py() {

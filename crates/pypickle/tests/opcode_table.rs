@@ -2,8 +2,10 @@
 //! `pickletools.opcodes`, entry by entry.
 
 use std::fmt::Write;
-use std::process::Command;
 
+mod common;
+
+use common::python_stdout;
 use pypickle::opcode::{ArgKind, OpcodeInfo, StackObject, OPCODES};
 
 /// Prints one compact JSON object per line: every opcode in pickletools
@@ -43,21 +45,7 @@ for s in seen:
 "#;
 
 fn python_lines(script: &str) -> Vec<String> {
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
-    let out = Command::new(&python)
-        .args(["-c", script])
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-    assert!(
-        out.status.success(),
-        "{python} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    python_stdout(script).lines().map(str::to_owned).collect()
 }
 
 /// A JSON string literal, escaped as Python's `json.dumps` escapes it.
