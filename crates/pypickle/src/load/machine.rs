@@ -536,7 +536,7 @@ impl<'u> Machine<'u> {
             let distinct = matches!(&obj, Object::Bytes(b) if b.len() == 1);
             let v = self.add(obj)?;
             if let Value::Ref(id) = v {
-                self.dedupe_native(id)?;
+                self.fill_native_set(id)?;
                 if distinct {
                     self.graph.distinct_bytes.insert(id);
                 }
@@ -557,8 +557,9 @@ impl<'u> Machine<'u> {
         })))
     }
 
-    /// Sets built by `set(list)` merge duplicates and reject unhashables.
-    fn dedupe_native(&mut self, id: ObjId) -> Result<()> {
+    /// A set built by `set(list)` is filled through [`Machine::set_insert`]
+    /// like any other: unhashable items are errors, duplicates merge at STOP.
+    fn fill_native_set(&mut self, id: ObjId) -> Result<()> {
         if let Some(Object::Set(items) | Object::FrozenSet(items)) = self.graph.get_mut(id) {
             let items = std::mem::take(items);
             self.set_insert(id, &items)?;
