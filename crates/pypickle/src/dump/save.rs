@@ -10,9 +10,6 @@
 //! behind a set below protocol 4, the latin-1 str behind bytes below
 //! protocol 3) are added to a scratch arena that extends the graph, so they
 //! are saved by the same code and take memo slots exactly as in CPython.
-
-use num_bigint::BigInt;
-
 use super::encoder::Encoder;
 use super::names::{self, NameIdentity};
 use super::Pickler;
@@ -22,10 +19,6 @@ use crate::value::{Global, Graph, ObjId, Object, PyStr, Value};
 
 /// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
 const BATCH: usize = 1000;
-
-/// CPython refuses to convert ints with more decimal digits than this to
-/// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
-const MAX_STR_DIGITS: usize = 4300;
 
 /// What a memo entry is keyed on: the identity CPython's memo would see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -170,14 +163,7 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     /// Writes the whole pickle: header, the root, STOP.
     pub(crate) fn dump(&mut self, flush: &mut dyn FnMut(&mut Vec<u8>) -> Result<()>) -> Result<()> {
-        if self.proto >= 2 {
-            self.enc
-                .out
-                .extend_from_slice(&[Op::Proto.code(), self.proto]);
-        }
-        if self.proto >= 4 {
-            self.enc.enable_framing();
-        }
+        self.enc.header(self.proto);
         self.tasks.push(Task::Save(self.graph.root(), Ctx::Plain));
         while let Some(task) = self.tasks.pop() {
             self.run(task)?;
@@ -227,29 +213,12 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
             Slot::Fresh => {}
         }
-        match self.proto {
-            0 => {
-                self.enc.write(format!("p{idx}\n").as_bytes());
-            }
-            1..=3 if idx < 256 => self.enc.write(&[Op::BinPut.code(), idx as u8]),
-            1..=3 => {
-                self.enc.byte(Op::LongBinPut.code());
-                self.enc.write(&idx.to_le_bytes());
-            }
-            _ => self.op(Op::Memoize),
-        }
+        self.enc.put(self.proto, idx);
         Ok(())
     }
 
     fn write_get(&mut self, idx: u32) {
-        match self.proto {
-            0 => self.enc.write(format!("g{idx}\n").as_bytes()),
-            _ if idx < 256 => self.enc.write(&[Op::BinGet.code(), idx as u8]),
-            _ => {
-                self.enc.byte(Op::LongBinGet.code());
-                self.enc.write(&idx.to_le_bytes());
-            }
-        }
+        self.enc.get(self.proto, idx);
     }
 
     /// True for a one-byte bytes object that CPython does not share: one
@@ -322,91 +291,13 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save(&mut self, v: Value, ctx: Ctx) -> Result<()> {
         match v {
-            Value::None => self.op(Op::None),
-            Value::Bool(b) => {
-                if self.proto >= 2 {
-                    self.op(if b { Op::NewTrue } else { Op::NewFalse });
-                } else {
-                    self.enc.write(if b { b"I01\n" } else { b"I00\n" });
-                }
-            }
-            Value::Int(i) => self.save_int(i),
-            Value::Float(f) => self.save_float(f),
+            Value::None => self.enc.none(),
+            Value::Bool(b) => self.enc.bool(self.proto, b),
+            Value::Int(i) => self.enc.int(self.proto, i),
+            Value::Float(f) => self.enc.float(self.proto, f),
             Value::Ref(id) => return self.save_object(id, ctx),
         }
         Ok(())
-    }
-
-    fn save_int(&mut self, i: i64) {
-        if self.proto >= 1 {
-            if (0..=0xff).contains(&i) {
-                return self.enc.write(&[Op::BinInt1.code(), i as u8]);
-            }
-            if (0..=0xffff).contains(&i) {
-                self.enc.byte(Op::BinInt2.code());
-                return self.enc.write(&(i as u16).to_le_bytes());
-            }
-            if let Ok(small) = i32::try_from(i) {
-                self.enc.byte(Op::BinInt.code());
-                return self.enc.write(&small.to_le_bytes());
-            }
-        }
-        if self.proto >= 2 {
-            // Minimal two's complement, little-endian.
-            let bytes = i.to_le_bytes();
-            let mut n = 8;
-            while n > 1 {
-                let (last, prev) = (bytes[n - 1], bytes[n - 2]);
-                if (last == 0 && prev & 0x80 == 0) || (last == 0xff && prev & 0x80 != 0) {
-                    n -= 1;
-                } else {
-                    break;
-                }
-            }
-            self.enc.write(&[Op::Long1.code(), n as u8]);
-            return self.enc.write(&bytes[..n]);
-        }
-        if self.proto == 0 && i32::try_from(i).is_ok() {
-            return self.enc.write(format!("I{i}\n").as_bytes());
-        }
-        self.enc.write(format!("L{i}L\n").as_bytes());
-    }
-
-    fn save_big_int(&mut self, b: &BigInt) -> Result<()> {
-        if self.proto >= 2 {
-            let bytes = b.to_signed_bytes_le();
-            if bytes.len() < 256 {
-                self.enc.write(&[Op::Long1.code(), bytes.len() as u8]);
-            } else {
-                let n = u32::try_from(bytes.len())
-                    .map_err(|_| Error::unpicklable("int too large to pickle"))?;
-                self.enc.byte(Op::Long4.code());
-                self.enc.write(&n.to_le_bytes());
-            }
-            self.enc.write(&bytes);
-            return Ok(());
-        }
-        let text = b.to_string();
-        let digits = text.trim_start_matches('-').len();
-        if digits > MAX_STR_DIGITS {
-            return Err(Error::unpicklable(format!(
-                "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
-            )));
-        }
-        self.enc.write(format!("L{text}L\n").as_bytes());
-        Ok(())
-    }
-
-    fn save_float(&mut self, f: f64) {
-        if self.proto >= 1 {
-            self.enc.byte(Op::BinFloat.code());
-            self.enc.write(&f.to_be_bytes());
-        } else {
-            let mut text = vec![Op::Float.code()];
-            crate::text::write_float_repr(&mut text, f);
-            text.push(b'\n');
-            self.enc.write(&text);
-        }
     }
 
     /// The memo index of an object already saved, when the memo knows it by
@@ -431,7 +322,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         match self.obj(id) {
             Object::Int(b) => {
                 let b = b.clone();
-                self.save_big_int(&b)
+                self.enc.big_int(self.proto, &b)
             }
             Object::Persistent(pid) => self.save_persistent(*pid),
             Object::Buffer(_) => self.save_buffer(id, slot),
@@ -540,14 +431,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             return Ok(());
         };
         let data = s.as_bytes();
-        if self.proto == 0 {
-            let mut text = vec![Op::Unicode.code()];
-            crate::text::write_p0_unicode(&mut text, data);
-            text.push(b'\n');
-            self.enc.write(&text);
-        } else {
-            write_str_data(&mut self.enc, self.proto, data)?;
-        }
+        self.enc.str(self.proto, data)?;
         self.memoize(slot)
     }
 
@@ -564,7 +448,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             self.write_get(idx);
             return Ok(());
         }
-        write_str_data(&mut self.enc, self.proto, s.as_bytes())?;
+        self.enc.str(self.proto, s.as_bytes())?;
         self.memoize(slot)
     }
 
@@ -574,7 +458,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             return Ok(());
         };
         if self.proto >= 3 {
-            write_bytes_data(&mut self.enc, self.proto, b)?;
+            self.enc.bytes(self.proto, b)?;
             return self.memoize(slot);
         }
         // Below protocol 3 bytes are rebuilt by a call, as CPython writes them.
@@ -1127,7 +1011,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             return Ok(());
         }
         if readonly {
-            write_bytes_data(&mut self.enc, self.proto, &buf.data)?;
+            self.enc.bytes(self.proto, &buf.data)?;
         } else {
             let mut header = vec![Op::ByteArray8.code()];
             header.extend_from_slice(&(buf.data.len() as u64).to_le_bytes());
@@ -1146,46 +1030,4 @@ fn encoding_id(v: Value) -> ObjId {
 
 fn global_key(g: &Global) -> ValueKey {
     ValueKey::Global(g.module.as_bytes().into(), g.name.as_bytes().into())
-}
-
-/// SHORT_BINUNICODE, BINUNICODE or BINUNICODE8, as CPython picks.
-fn write_str_data(enc: &mut Encoder, proto: u8, data: &[u8]) -> Result<()> {
-    let n = data.len();
-    if proto >= 4 && n <= 0xff {
-        enc.write_large(&[Op::ShortBinUnicode.code(), n as u8], data);
-    } else if let Ok(n32) = u32::try_from(n) {
-        let mut header = [Op::BinUnicode.code(), 0, 0, 0, 0];
-        header[1..].copy_from_slice(&n32.to_le_bytes());
-        enc.write_large(&header, data);
-    } else if proto >= 4 {
-        let mut header = vec![Op::BinUnicode8.code()];
-        header.extend_from_slice(&(n as u64).to_le_bytes());
-        enc.write_large(&header, data);
-    } else {
-        return Err(Error::unpicklable(
-            "cannot serialize a string larger than 4GiB",
-        ));
-    }
-    Ok(())
-}
-
-/// SHORT_BINBYTES, BINBYTES or BINBYTES8, as CPython picks.
-fn write_bytes_data(enc: &mut Encoder, proto: u8, data: &[u8]) -> Result<()> {
-    let n = data.len();
-    if n <= 0xff {
-        enc.write_large(&[Op::ShortBinBytes.code(), n as u8], data);
-    } else if let Ok(n32) = u32::try_from(n) {
-        let mut header = [Op::BinBytes.code(), 0, 0, 0, 0];
-        header[1..].copy_from_slice(&n32.to_le_bytes());
-        enc.write_large(&header, data);
-    } else if proto >= 4 {
-        let mut header = vec![Op::BinBytes8.code()];
-        header.extend_from_slice(&(n as u64).to_le_bytes());
-        enc.write_large(&header, data);
-    } else {
-        return Err(Error::unpicklable(
-            "cannot serialize a bytes object larger than 4 GiB",
-        ));
-    }
-    Ok(())
 }

@@ -1,0 +1,201 @@
+//! Writers for the values that need no walk: atoms, str and bytes payloads,
+//! and the memo's PUT and GET forms, each in the form CPython picks for the
+//! protocol. The graph pickler and the serde serializer share them.
+
+use num_bigint::BigInt;
+
+use super::encoder::Encoder;
+use crate::error::{Error, Result};
+use crate::opcode::Opcode as Op;
+
+/// CPython refuses to convert ints with more decimal digits than this to
+/// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
+const MAX_STR_DIGITS: usize = 4300;
+
+impl Encoder {
+    /// The PROTO header (protocol 2 and up); turns framing on from 4.
+    pub(crate) fn header(&mut self, proto: u8) {
+        if proto >= 2 {
+            self.out.extend_from_slice(&[Op::Proto.code(), proto]);
+        }
+        if proto >= 4 {
+            self.enable_framing();
+        }
+    }
+
+    /// `None`.
+    #[inline]
+    pub(crate) fn none(&mut self) {
+        self.byte(Op::None.code());
+    }
+
+    /// `True` or `False`: NEWTRUE/NEWFALSE from protocol 2, `I01`/`I00` before.
+    #[inline]
+    pub(crate) fn bool(&mut self, proto: u8, b: bool) {
+        if proto >= 2 {
+            self.byte(if b { Op::NewTrue } else { Op::NewFalse }.code());
+        } else {
+            self.write(if b { b"I01\n" } else { b"I00\n" });
+        }
+    }
+
+    /// An int that fits in 64 bits.
+    #[inline]
+    pub(crate) fn int(&mut self, proto: u8, i: i64) {
+        if proto >= 1 {
+            if (0..=0xff).contains(&i) {
+                return self.write(&[Op::BinInt1.code(), i as u8]);
+            }
+            if (0..=0xffff).contains(&i) {
+                let [lo, hi] = (i as u16).to_le_bytes();
+                return self.write(&[Op::BinInt2.code(), lo, hi]);
+            }
+            if let Ok(small) = i32::try_from(i) {
+                let [a, b, c, d] = small.to_le_bytes();
+                return self.write(&[Op::BinInt.code(), a, b, c, d]);
+            }
+        }
+        if proto >= 2 {
+            // Minimal two's complement, little-endian.
+            let bytes = i.to_le_bytes();
+            let mut n = 8;
+            while n > 1 {
+                let (last, prev) = (bytes[n - 1], bytes[n - 2]);
+                if (last == 0 && prev & 0x80 == 0) || (last == 0xff && prev & 0x80 != 0) {
+                    n -= 1;
+                } else {
+                    break;
+                }
+            }
+            self.write(&[Op::Long1.code(), n as u8]);
+            return self.write(&bytes[..n]);
+        }
+        if proto == 0 && i32::try_from(i).is_ok() {
+            return self.write(format!("I{i}\n").as_bytes());
+        }
+        self.write(format!("L{i}L\n").as_bytes());
+    }
+
+    /// An int of any size (LONG1/LONG4 from protocol 2, decimal LONG before).
+    pub(crate) fn big_int(&mut self, proto: u8, b: &BigInt) -> Result<()> {
+        if let Ok(small) = i64::try_from(b) {
+            self.int(proto, small);
+            return Ok(());
+        }
+        if proto >= 2 {
+            let bytes = b.to_signed_bytes_le();
+            if bytes.len() < 256 {
+                self.write(&[Op::Long1.code(), bytes.len() as u8]);
+            } else {
+                let n = u32::try_from(bytes.len())
+                    .map_err(|_| Error::unpicklable("int too large to pickle"))?;
+                self.byte(Op::Long4.code());
+                self.write(&n.to_le_bytes());
+            }
+            self.write(&bytes);
+            return Ok(());
+        }
+        let text = b.to_string();
+        let digits = text.trim_start_matches('-').len();
+        if digits > MAX_STR_DIGITS {
+            return Err(Error::unpicklable(format!(
+                "Exceeds the limit ({MAX_STR_DIGITS} digits) for integer string conversion; use sys.set_int_max_str_digits() to increase the limit"
+            )));
+        }
+        self.write(format!("L{text}L\n").as_bytes());
+        Ok(())
+    }
+
+    /// A float: BINFLOAT from protocol 1, its repr before.
+    #[inline]
+    pub(crate) fn float(&mut self, proto: u8, f: f64) {
+        if proto >= 1 {
+            let mut op = [0; 9];
+            op[0] = Op::BinFloat.code();
+            op[1..].copy_from_slice(&f.to_be_bytes());
+            self.write(&op);
+        } else {
+            let mut text = vec![Op::Float.code()];
+            crate::text::write_float_repr(&mut text, f);
+            text.push(b'\n');
+            self.write(&text);
+        }
+    }
+
+    /// A str's UTF-8 (surrogatepass) data: UNICODE at protocol 0, then
+    /// SHORT_BINUNICODE, BINUNICODE or BINUNICODE8 as CPython picks.
+    #[inline]
+    pub(crate) fn str(&mut self, proto: u8, data: &[u8]) -> Result<()> {
+        let n = data.len();
+        if proto == 0 {
+            let mut text = vec![Op::Unicode.code()];
+            crate::text::write_p0_unicode(&mut text, data);
+            text.push(b'\n');
+            self.write(&text);
+        } else if proto >= 4 && n <= 0xff {
+            self.write_large(&[Op::ShortBinUnicode.code(), n as u8], data);
+        } else if let Ok(n32) = u32::try_from(n) {
+            let [a, b, c, d] = n32.to_le_bytes();
+            self.write_large(&[Op::BinUnicode.code(), a, b, c, d], data);
+        } else if proto >= 4 {
+            let mut header = vec![Op::BinUnicode8.code()];
+            header.extend_from_slice(&(n as u64).to_le_bytes());
+            self.write_large(&header, data);
+        } else {
+            return Err(Error::unpicklable(
+                "cannot serialize a string larger than 4GiB",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A bytes payload at protocol 3 or higher: SHORT_BINBYTES, BINBYTES or
+    /// BINBYTES8 as CPython picks. (Below 3, bytes are a call.)
+    #[inline]
+    pub(crate) fn bytes(&mut self, proto: u8, data: &[u8]) -> Result<()> {
+        let n = data.len();
+        if n <= 0xff {
+            self.write_large(&[Op::ShortBinBytes.code(), n as u8], data);
+        } else if let Ok(n32) = u32::try_from(n) {
+            let [a, b, c, d] = n32.to_le_bytes();
+            self.write_large(&[Op::BinBytes.code(), a, b, c, d], data);
+        } else if proto >= 4 {
+            let mut header = vec![Op::BinBytes8.code()];
+            header.extend_from_slice(&(n as u64).to_le_bytes());
+            self.write_large(&header, data);
+        } else {
+            return Err(Error::unpicklable(
+                "cannot serialize a bytes object larger than 4 GiB",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Stores the top of the stack as memo entry `idx`: PUT, BINPUT,
+    /// LONG_BINPUT or MEMOIZE, as CPython picks for the protocol.
+    #[inline]
+    pub(crate) fn put(&mut self, proto: u8, idx: u32) {
+        match proto {
+            0 => self.write(format!("p{idx}\n").as_bytes()),
+            1..=3 if idx < 256 => self.write(&[Op::BinPut.code(), idx as u8]),
+            1..=3 => {
+                let [a, b, c, d] = idx.to_le_bytes();
+                self.write(&[Op::LongBinPut.code(), a, b, c, d]);
+            }
+            _ => self.byte(Op::Memoize.code()),
+        }
+    }
+
+    /// Pushes memo entry `idx`: GET, BINGET or LONG_BINGET.
+    #[inline]
+    pub(crate) fn get(&mut self, proto: u8, idx: u32) {
+        match proto {
+            0 => self.write(format!("g{idx}\n").as_bytes()),
+            _ if idx < 256 => self.write(&[Op::BinGet.code(), idx as u8]),
+            _ => {
+                let [a, b, c, d] = idx.to_le_bytes();
+                self.write(&[Op::LongBinGet.code(), a, b, c, d]);
+            }
+        }
+    }
+}
