@@ -104,6 +104,9 @@ impl<'u> Machine<'u> {
         // input might be one huge string (1M objects are 32 MB).
         let hint = input.remaining_hint() / 12;
         self.graph = Graph::with_capacity(hint.min(1 << 20));
+        if self.opts.record_spans {
+            self.graph.spans = Some(Vec::new());
+        }
         self.stack.reserve(64);
         let Some(first) = input.next_byte()? else {
             return Ok(None);
@@ -213,6 +216,15 @@ impl<'u> Machine<'u> {
         let v = self.add(obj)?;
         self.push(v);
         Ok(())
+    }
+
+    /// Zero-copy serde: the str or bytes just pushed holds the `len` input
+    /// bytes that end at `end`.
+    #[inline]
+    fn note_span(&mut self, end: u64, len: u64) {
+        if let (true, Some(&Value::Ref(id))) = (self.graph.spans.is_some(), self.stack.last()) {
+            self.graph.note_span(id, end - len);
+        }
     }
 
     fn object(&self, v: Value) -> Option<&Object> {
@@ -783,6 +795,7 @@ impl<'u> Machine<'u> {
                 } else {
                     Object::Bytes(data)
                 })?;
+                self.note_span(input.offset(), n);
             }
             Opcode::Unicode => {
                 let line = input.read_line()?;
@@ -806,6 +819,7 @@ impl<'u> Machine<'u> {
                     }
                 };
                 self.push_obj(obj)?;
+                self.note_span(input.offset(), n);
             }
             Opcode::EmptyTuple => self.push_obj(Object::Tuple(Vec::new()))?,
             Opcode::Tuple => {

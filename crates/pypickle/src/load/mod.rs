@@ -29,8 +29,16 @@ pub struct Limits {
     /// The highest memo index a PUT may use.
     pub max_memo_index: u64,
     /// The most bytes the loaded objects may take, counted as the data of
-    /// strs and bytes plus 16 bytes per container slot.
+    /// strs and bytes plus 16 bytes per container slot. Typed (serde)
+    /// loading counts what it produces against the same limit, so shared
+    /// objects read many times cannot make a small pickle expand without
+    /// bound.
     pub max_alloc: u64,
+    /// The deepest nesting typed (serde) loading follows, like serde_json's
+    /// recursion limit: a deep or cyclic pickle read into a recursive type
+    /// gets an error, not a stack overflow. The dynamic loader does not
+    /// recurse and ignores it.
+    pub max_depth: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +47,7 @@ impl Default for Limits {
             max_marks: 100_000,
             max_memo_index: u32::MAX as u64,
             max_alloc: 16 << 30,
+            max_depth: 128,
         }
     }
 }
@@ -79,6 +88,8 @@ pub struct Unpickler {
     pub(crate) persistent: Persistent,
     pub(crate) buffers: Option<std::vec::IntoIter<Vec<u8>>>,
     pub(crate) extensions: HashMap<i64, (String, String)>,
+    /// Record where str and bytes data lie in the input (zero-copy serde).
+    pub(crate) record_spans: bool,
 }
 
 impl Default for Unpickler {
@@ -100,6 +111,7 @@ impl Unpickler {
             persistent: Persistent::Refuse,
             buffers: None,
             extensions: HashMap::new(),
+            record_spans: false,
         }
     }
 

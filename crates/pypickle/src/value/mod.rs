@@ -167,6 +167,11 @@ pub struct Graph {
     /// shares `b''` and one-byte bytes made from pickle bytes opcodes, but
     /// not those `_codecs.encode` builds; the pickler needs to know which.
     pub(crate) distinct_bytes: std::collections::HashSet<ObjId>,
+    /// For zero-copy typed loading (serde): where in the input slice the
+    /// data of each str and bytes object lies, by object id (`u64::MAX`:
+    /// nowhere). `None` unless the load asked for it, so the dynamic loader
+    /// pays nothing.
+    pub(crate) spans: Option<Vec<u64>>,
 }
 
 impl Graph {
@@ -181,6 +186,7 @@ impl Graph {
             objects: Vec::with_capacity(n),
             root: Value::None,
             distinct_bytes: Default::default(),
+            spans: None,
         }
     }
 
@@ -274,6 +280,27 @@ impl Graph {
     /// True when the arena holds no objects.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty()
+    }
+
+    /// Remembers that the data of object `id` starts at byte `start` of the
+    /// input, when spans are being recorded.
+    #[inline]
+    pub(crate) fn note_span(&mut self, id: ObjId, start: u64) {
+        if let Some(spans) = &mut self.spans {
+            let i = id.index();
+            if spans.len() <= i {
+                spans.resize(i + 1, u64::MAX);
+            }
+            spans[i] = start;
+        }
+    }
+
+    /// Where the data of object `id` starts in the input, if recorded.
+    #[inline]
+    #[allow(dead_code)] // the serde deserializer's, in the next commit
+    pub(crate) fn span(&self, id: ObjId) -> Option<u64> {
+        let start = *self.spans.as_ref()?.get(id.index())?;
+        (start != u64::MAX).then_some(start)
     }
 
     /// Every object with its id, in arena order.
