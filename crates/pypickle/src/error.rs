@@ -77,6 +77,9 @@ pub(crate) enum ErrorCode {
     Unpicklable(String),
     /// A custom message from a hook (persistent load, class registry).
     Custom(String),
+    /// Typed data does not fit the Python value (serde): the message names
+    /// the Python type or value and what was expected.
+    Mismatch(String),
 }
 
 impl fmt::Display for ErrorCode {
@@ -98,7 +101,7 @@ impl fmt::Display for ErrorCode {
             MarkNotFound => f.write_str("could not find MARK"),
             UnexpectedMark => f.write_str("unexpected MARK found"),
             MemoKeyMissing(k) => write!(f, "Memo value not found at index {k}"),
-            BadText(m) | TypeMismatch(m) | Unhashable(m) | Unpicklable(m) | Custom(m) => {
+            BadText(m) | TypeMismatch(m) | Unhashable(m) | Unpicklable(m) | Custom(m) | Mismatch(m) => {
                 f.write_str(m)
             }
             UnknownGlobal { module, name } => {
@@ -162,6 +165,25 @@ impl Error {
         Error::new(ErrorCode::Unpicklable(message.to_string()))
     }
 
+    /// An error saying that a Python value does not fit the typed data it is
+    /// read into, for example `invalid type: Python str, expected u32`.
+    #[cold]
+    pub fn mismatch(message: impl fmt::Display) -> Self {
+        Error::new(ErrorCode::Mismatch(message.to_string()))
+    }
+
+    /// An error saying that nesting went deeper than `limit`.
+    #[cold]
+    pub(crate) fn depth_limit(limit: usize) -> Self {
+        Error::new(ErrorCode::DepthLimit(limit))
+    }
+
+    /// An error saying that loading would allocate more than `limit` bytes.
+    #[cold]
+    pub(crate) fn allocation_limit(limit: u64) -> Self {
+        Error::new(ErrorCode::AllocationLimit(limit))
+    }
+
     /// The broad class of this error.
     pub fn classify(&self) -> Category {
         use ErrorCode::*;
@@ -174,7 +196,9 @@ impl Error {
             | MarkNotFound
             | UnexpectedMark
             | MemoKeyMissing(_) => Category::Syntax,
-            BadText(_) | TypeMismatch(_) | Unhashable(_) | Custom(_) => Category::Data,
+            BadText(_) | TypeMismatch(_) | Unhashable(_) | Custom(_) | Mismatch(_) => {
+                Category::Data
+            }
             UnknownGlobal { .. }
             | UnregisteredExtension(_)
             | PersistentIdRefused

@@ -52,6 +52,8 @@ mod error;
 mod known;
 pub mod load;
 pub mod opcode;
+#[cfg(feature = "serde")]
+pub mod serde;
 pub(crate) mod text;
 pub mod value;
 
@@ -59,6 +61,12 @@ pub use dump::{Pickler, DEFAULT_PROTOCOL, HIGHEST_PROTOCOL};
 pub use error::{Category, Error, Result};
 pub use load::{Limits, Persistent, Policy, Unpickler};
 pub use value::{Buffer, Global, Graph, Instance, ObjId, Object, PyStr, Reduce, Value};
+
+#[cfg(feature = "serde")]
+pub use self::serde::{
+    from_reader, from_reader_with, from_slice, from_slice_with, from_value, to_value, to_vec,
+    to_vec_with, to_writer, to_writer_with,
+};
 
 use std::io;
 

@@ -6,7 +6,7 @@
 //! `encoder.rs`, and the naming rules for globals in `names.rs`.
 
 mod emit;
-mod encoder;
+pub(crate) mod encoder;
 mod names;
 mod save;
 

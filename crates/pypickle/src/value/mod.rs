@@ -297,7 +297,6 @@ impl Graph {
 
     /// Where the data of object `id` starts in the input, if recorded.
     #[inline]
-    #[allow(dead_code)] // the serde deserializer's, in the next commit
     pub(crate) fn span(&self, id: ObjId) -> Option<u64> {
         let start = *self.spans.as_ref()?.get(id.index())?;
         (start != u64::MAX).then_some(start)

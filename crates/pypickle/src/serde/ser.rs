@@ -1,0 +1,949 @@
+//! The serializer: typed Rust data straight to CPython's bytes.
+//!
+//! No object graph is built: each serde call writes its opcodes through the
+//! pickler's own [`Encoder`] writers, in the order CPython's `save()` would
+//! write the Python equivalent (see the [module docs](super) for the
+//! mapping). A Rust value is a tree, so the memo needs no identity map: it
+//! only counts entries, and remembers the strs and bytes CPython shares by
+//! value (interned field and variant names, `''` and one-character latin-1
+//! strs, `b''` and one-byte bytes) and the globals of its own reductions.
+
+use rustc_hash::FxHashMap;
+use serde::ser::{self, Serialize};
+
+use super::content::{Content, ContentSerializer};
+use super::SerOptions;
+use crate::dump::encoder::Encoder;
+use crate::error::{Error, Result};
+use crate::opcode::Opcode as Op;
+
+/// CPython's `BATCHSIZE`: lists, dicts and sets are written in chunks of
+/// this many items.
+const BATCH: usize = 1000;
+
+/// Output is handed to a writer once this much is buffered and no frame is
+/// open.
+const FLUSH_AT: usize = 1 << 20;
+
+/// A global the serializer writes for its own reductions.
+#[derive(Clone, Copy)]
+enum Global {
+    CodecsEncode = 0,
+    Bytes = 1,
+    Set = 2,
+    FrozenSet = 3,
+}
+
+/// A serde [`Serializer`](serde::Serializer) that writes a pickle.
+///
+/// [`to_vec`](super::to_vec) and [`to_writer`](super::to_writer) are the
+/// usual way in; use this type directly to call `serialize` yourself:
+///
+/// ```
+/// use serde::Serialize;
+/// let mut ser = pypickle::serde::Serializer::new(pypickle::serde::SerOptions::new());
+/// (1, "a").serialize(&mut ser)?;
+/// assert_eq!(ser.finish()?, pypickle::to_vec(&(1, "a"))?);
+/// # Ok::<(), pypickle::Error>(())
+/// ```
+pub struct Serializer<'w> {
+    enc: Encoder,
+    proto: u8,
+    fix_imports: bool,
+    memo_len: u32,
+    /// Memo index + 1 of `''` (slot 256) and of each one-character latin-1
+    /// str (slot = the code point): CPython's singletons.
+    single_strs: Box<[u32; 257]>,
+    /// The same for `b''` (slot 256) and one-byte bytes.
+    single_bytes: Box<[u32; 257]>,
+    /// Interned strs (field and variant names, `'latin1'`) by content.
+    interned: FxHashMap<&'static str, u32>,
+    /// Memo index + 1 of the globals of the serializer's own reductions.
+    globals: [u32; 4],
+    /// Inside a dict key: sequences become tuples (hashable), dicts fail.
+    in_key: u32,
+    /// The next sequence is a set (1) or a frozenset (2): see
+    /// [`super::as_set`].
+    next_set: u8,
+    sink: Option<&'w mut dyn std::io::Write>,
+}
+
+impl Serializer<'static> {
+    /// A serializer that writes into memory; [`Serializer::finish`] returns
+    /// the bytes.
+    pub fn new(options: SerOptions) -> Self {
+        Serializer::with_sink(options, None, 256)
+    }
+}
+
+impl<'w> Serializer<'w> {
+    pub(crate) fn with_sink(
+        options: SerOptions,
+        sink: Option<&'w mut dyn std::io::Write>,
+        capacity: usize,
+    ) -> Self {
+        let mut enc = Encoder::new(capacity);
+        enc.header(options.protocol);
+        Serializer {
+            enc,
+            proto: options.protocol,
+            fix_imports: options.fix_imports,
+            memo_len: 0,
+            single_strs: Box::new([0; 257]),
+            single_bytes: Box::new([0; 257]),
+            interned: FxHashMap::default(),
+            globals: [0; 4],
+            in_key: 0,
+            next_set: 0,
+            sink,
+        }
+    }
+
+    /// Writes STOP, closes the last frame and returns the pickle (what
+    /// remains of it, when a writer took the earlier frames).
+    ///
+    /// # Errors
+    ///
+    /// I/O errors of the writer.
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        self.enc.byte(Op::Stop.code());
+        self.enc.commit_frame();
+        let out = std::mem::take(&mut self.enc.out);
+        match self.sink.take() {
+            Some(w) => {
+                w.write_all(&out)?;
+                w.flush()?;
+                Ok(Vec::new())
+            }
+            None => Ok(out),
+        }
+    }
+
+    /// The check CPython makes at the start of every `save()`; also hands
+    /// completed frames to the writer.
+    #[inline]
+    fn save_start(&mut self) -> Result<()> {
+        self.enc.boundary();
+        if self.sink.is_some() && self.enc.out.len() >= FLUSH_AT && self.enc.can_flush() {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn flush(&mut self) -> Result<()> {
+        if let Some(w) = self.sink.as_mut() {
+            w.write_all(&self.enc.out)?;
+            self.enc.out.clear();
+        }
+        Ok(())
+    }
+
+    #[inline]
+    fn op(&mut self, op: Op) {
+        self.enc.byte(op.code());
+    }
+
+    /// Writes the memo PUT for a new entry and returns its index.
+    #[inline]
+    fn memoize(&mut self) -> Result<u32> {
+        let idx = self.memo_len;
+        self.memo_len = idx
+            .checked_add(1)
+            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+        self.enc.put(self.proto, idx);
+        Ok(idx)
+    }
+
+    /// A str that is a distinct object, unless CPython shares it ('' and
+    /// one latin-1 character).
+    #[inline]
+    fn str(&mut self, s: &str) -> Result<()> {
+        match singleton_slot(s) {
+            Some(slot) => self.shared_str(s, SharedStr::Single(slot)),
+            None => {
+                self.enc.str(self.proto, s.as_bytes())?;
+                self.memoize().map(drop)
+            }
+        }
+    }
+
+    /// An interned str: one object for every equal name.
+    #[inline]
+    fn interned(&mut self, s: &'static str) -> Result<()> {
+        match singleton_slot(s) {
+            Some(slot) => self.shared_str(s, SharedStr::Single(slot)),
+            None => self.shared_str(s, SharedStr::Interned(s)),
+        }
+    }
+
+    fn shared_str(&mut self, s: &str, which: SharedStr) -> Result<()> {
+        let known = match which {
+            SharedStr::Single(slot) => self.single_strs[slot].checked_sub(1),
+            SharedStr::Interned(name) => self.interned.get(name).copied(),
+        };
+        if let Some(idx) = known {
+            self.enc.get(self.proto, idx);
+            return Ok(());
+        }
+        self.enc.str(self.proto, s.as_bytes())?;
+        let idx = self.memoize()?;
+        match which {
+            SharedStr::Single(slot) => self.single_strs[slot] = idx + 1,
+            SharedStr::Interned(name) => {
+                self.interned.insert(name, idx);
+            }
+        }
+        Ok(())
+    }
+
+    /// A global CPython writes for the serializer's own reductions (GLOBAL
+    /// below protocol 4, where these are used), memoized once.
+    fn global(&mut self, g: Global) -> Result<()> {
+        self.save_start()?;
+        if let Some(idx) = self.globals[g as usize].checked_sub(1) {
+            self.enc.get(self.proto, idx);
+            return Ok(());
+        }
+        let (module, name) = match g {
+            Global::CodecsEncode => ("_codecs", "encode"),
+            Global::Bytes => ("builtins", "bytes"),
+            Global::Set => ("builtins", "set"),
+            Global::FrozenSet => ("builtins", "frozenset"),
+        };
+        let (module, name) = if self.proto < 3 && self.fix_imports {
+            crate::compat::to_python2(module, name).unwrap_or((module, name))
+        } else {
+            (module, name)
+        };
+        let mut line = Vec::with_capacity(module.len() + name.len() + 3);
+        line.push(Op::Global.code());
+        line.extend_from_slice(module.as_bytes());
+        line.push(b'\n');
+        line.extend_from_slice(name.as_bytes());
+        line.push(b'\n');
+        self.enc.write(&line);
+        let idx = self.memoize()?;
+        self.globals[g as usize] = idx + 1;
+        Ok(())
+    }
+
+    /// Opens an argument tuple (1 or 2 items) for a reduction.
+    fn args_open(&mut self) {
+        if self.proto < 2 {
+            self.op(Op::Mark);
+        }
+    }
+
+    /// Closes an argument tuple of `n` items, memoized as CPython does.
+    fn args_close(&mut self, n: usize) -> Result<()> {
+        self.op(if self.proto < 2 {
+            Op::Tuple
+        } else if n == 1 {
+            Op::Tuple1
+        } else {
+            Op::Tuple2
+        });
+        self.memoize().map(drop)
+    }
+
+    fn bytes(&mut self, b: &[u8]) -> Result<()> {
+        let slot = match b {
+            [] => Some(256),
+            [x] => Some(*x as usize),
+            _ => None,
+        };
+        if let Some(idx) = slot.and_then(|s| self.single_bytes[s].checked_sub(1)) {
+            self.enc.get(self.proto, idx);
+            return Ok(());
+        }
+        if self.proto >= 3 {
+            self.enc.bytes(self.proto, b)?;
+        } else if b.is_empty() {
+            // save_reduce(bytes, (), obj=b'')
+            self.global(Global::Bytes)?;
+            self.save_start()?;
+            self.enc.write(if self.proto == 0 { b"(t" } else { b")" });
+            self.op(Op::Reduce);
+        } else {
+            // save_reduce(codecs.encode, (b.decode('latin1'), 'latin1'), obj=b)
+            self.global(Global::CodecsEncode)?;
+            self.save_start()?;
+            self.args_open();
+            self.save_start()?;
+            let text: String = b.iter().map(|&c| c as char).collect();
+            self.str(&text)?;
+            self.save_start()?;
+            self.interned("latin1")?;
+            self.args_close(2)?;
+            self.op(Op::Reduce);
+        }
+        let idx = self.memoize()?;
+        if let Some(s) = slot {
+            self.single_bytes[s] = idx + 1;
+        }
+        Ok(())
+    }
+
+    fn begin_list(&mut self) -> Result<()> {
+        if self.proto == 0 {
+            self.enc.write(b"(l");
+        } else {
+            self.op(Op::EmptyList);
+        }
+        self.memoize().map(drop)
+    }
+
+    fn begin_dict(&mut self) -> Result<()> {
+        if self.in_key > 0 {
+            return Err(unhashable("dict"));
+        }
+        if self.proto == 0 {
+            self.enc.write(b"(d");
+        } else {
+            self.op(Op::EmptyDict);
+        }
+        self.memoize().map(drop)
+    }
+
+    fn begin_tuple(&mut self, len: usize) -> Kind {
+        if len == 0 {
+            self.enc.write(if self.proto == 0 { b"(t" } else { b")" });
+            return Kind::EmptyTuple;
+        }
+        let marked = !(self.proto >= 2 && len <= 3);
+        if marked {
+            self.op(Op::Mark);
+        }
+        Kind::Tuple { marked }
+    }
+
+    /// The Python set (protocol 4+: EMPTY_SET and ADDITEMS batches; below:
+    /// `set(list)`), or frozenset.
+    fn begin_set(&mut self, frozen: bool) -> Result<Kind> {
+        // A set in a dict key is a frozenset: sets are unhashable.
+        let frozen = frozen || self.in_key > 0;
+        if self.proto < 4 {
+            self.global(if frozen {
+                Global::FrozenSet
+            } else {
+                Global::Set
+            })?;
+            self.save_start()?;
+            self.args_open();
+            self.save_start()?;
+            self.begin_list()?;
+            return Ok(Kind::List { set_reduce: true });
+        }
+        if frozen {
+            self.op(Op::Mark);
+            return Ok(Kind::FrozenSet);
+        }
+        self.op(Op::EmptySet);
+        self.memoize()?;
+        Ok(Kind::Set)
+    }
+
+    fn seq(&mut self, len: Option<usize>) -> Result<Compound<'_, 'w>> {
+        let set = std::mem::take(&mut self.next_set);
+        let Some(len) = len else {
+            // CPython's batches depend on the length: buffer the items.
+            return Ok(Compound::buffered(self, Buffered::Seq(set)));
+        };
+        let kind = match set {
+            1 => self.begin_set(false)?,
+            2 => self.begin_set(true)?,
+            _ if self.in_key > 0 => self.begin_tuple(len),
+            _ => {
+                self.begin_list()?;
+                Kind::List { set_reduce: false }
+            }
+        };
+        Ok(Compound::new(self, kind, len))
+    }
+
+    fn map(&mut self, len: Option<usize>) -> Result<Compound<'_, 'w>> {
+        let Some(len) = len else {
+            return Ok(Compound::buffered(self, Buffered::Map));
+        };
+        self.begin_dict()?;
+        Ok(Compound::new(self, Kind::Dict, len))
+    }
+
+    /// `{'Variant': ...}`: the dict and its interned key; the caller writes
+    /// the value, then [`Serializer::end_variant`].
+    fn begin_variant(&mut self, variant: &'static str) -> Result<()> {
+        self.begin_dict()?;
+        self.save_start()?;
+        self.interned(variant)?;
+        self.save_start()
+    }
+
+    fn end_variant(&mut self) {
+        self.op(Op::SetItem);
+    }
+}
+
+enum SharedStr {
+    Single(usize),
+    Interned(&'static str),
+}
+
+/// The singleton slot of '' (256) or a one-character latin-1 str.
+#[inline]
+fn singleton_slot(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    match b.len() {
+        0 => Some(256),
+        1 => Some(b[0] as usize),
+        2 if b[0] == 0xc2 || b[0] == 0xc3 => s.chars().next().map(|c| c as usize),
+        _ => None,
+    }
+}
+
+#[cold]
+fn unhashable(type_name: &str) -> Error {
+    Error::unpicklable(format!(
+        "unhashable type: '{type_name}' (a dict key must be hashable in Python)"
+    ))
+}
+
+#[cold]
+fn wrong_len(declared: usize, got: usize) -> Error {
+    Error::unpicklable(format!(
+        "the Serialize impl declared {declared} items but gave {got}; CPython's bytes depend on the length"
+    ))
+}
+
+/// What a compound writes between and after its items.
+#[derive(Clone, Copy)]
+enum Kind {
+    List {
+        set_reduce: bool,
+    },
+    Dict,
+    /// A struct: a dict whose keys are interned field names.
+    Struct,
+    EmptyTuple,
+    Tuple {
+        marked: bool,
+    },
+    Set,
+    FrozenSet,
+}
+
+/// What a buffered compound becomes once its length is known.
+#[derive(Clone, Copy)]
+enum Buffered {
+    Seq(u8),
+    Map,
+}
+
+/// The state of a sequence, tuple, map or struct being written. Also the
+/// SerializeSeq/Tuple/Map/Struct... implementations.
+#[doc(hidden)]
+pub struct Compound<'a, 'w> {
+    ser: &'a mut Serializer<'w>,
+    kind: Kind,
+    len: usize,
+    count: usize,
+    /// A variant's dict is closed with SETITEM after this compound.
+    variant: bool,
+    /// Items of a sequence or map of unknown length, replayed at the end.
+    buffer: Option<(Buffered, Vec<Content>)>,
+}
+
+impl<'a, 'w> Compound<'a, 'w> {
+    fn new(ser: &'a mut Serializer<'w>, kind: Kind, len: usize) -> Self {
+        Compound {
+            ser,
+            kind,
+            len,
+            count: 0,
+            variant: false,
+            buffer: None,
+        }
+    }
+
+    fn buffered(ser: &'a mut Serializer<'w>, b: Buffered) -> Self {
+        Compound {
+            ser,
+            kind: Kind::Dict,
+            len: 0,
+            count: 0,
+            variant: false,
+            buffer: Some((b, Vec::new())),
+        }
+    }
+
+    /// Before item `count` (for dicts: before key `count`).
+    #[inline]
+    fn before_item(&mut self) -> Result<()> {
+        if self.count >= self.len {
+            return Err(wrong_len(self.len, self.count + 1));
+        }
+        let proto = self.ser.proto;
+        match self.kind {
+            Kind::List { .. } | Kind::Dict | Kind::Struct if proto == 0 => {}
+            Kind::List { .. } | Kind::Dict | Kind::Struct if self.len == 1 => {}
+            Kind::List { .. } | Kind::Set if self.count.is_multiple_of(BATCH) => {
+                self.ser.op(Op::Mark)
+            }
+            Kind::Dict | Kind::Struct if self.count == 0 => self.ser.op(Op::Mark),
+            _ => {}
+        }
+        self.ser.save_start()
+    }
+
+    /// After item `count` (for dicts: after its value).
+    #[inline]
+    fn after_item(&mut self) {
+        self.count += 1;
+        let proto = self.ser.proto;
+        match self.kind {
+            Kind::List { .. } if proto == 0 => self.ser.op(Op::Append),
+            Kind::Dict | Kind::Struct if proto == 0 => self.ser.op(Op::SetItem),
+            Kind::List { .. } if self.len > 1 && self.count.is_multiple_of(BATCH) => {
+                self.ser.op(Op::Appends)
+            }
+            Kind::Set if self.count.is_multiple_of(BATCH) => self.ser.op(Op::AddItems),
+            // Dicts go on after a full batch even when nothing is left.
+            Kind::Dict | Kind::Struct if self.len > 1 && self.count.is_multiple_of(BATCH) => {
+                self.ser.op(Op::SetItems);
+                self.ser.op(Op::Mark);
+            }
+            _ => {}
+        }
+    }
+
+    fn end(self) -> Result<()> {
+        let Compound {
+            ser,
+            kind,
+            len: n,
+            count,
+            variant,
+            buffer,
+        } = self;
+        if let Some((b, items)) = buffer {
+            return replay(ser, b, items, variant);
+        }
+        if count != n {
+            return Err(wrong_len(n, count));
+        }
+        let proto = ser.proto;
+        match kind {
+            Kind::List { set_reduce, .. } => {
+                if proto > 0 && n == 1 {
+                    ser.op(Op::Append);
+                } else if proto > 0 && n > 1 && !n.is_multiple_of(BATCH) {
+                    ser.op(Op::Appends);
+                }
+                if set_reduce {
+                    ser.args_close(1)?;
+                    ser.op(Op::Reduce);
+                    ser.memoize()?;
+                }
+            }
+            Kind::Dict | Kind::Struct => {
+                if proto > 0 && n == 1 {
+                    ser.op(Op::SetItem);
+                } else if proto > 0 && n > 1 {
+                    ser.op(Op::SetItems);
+                }
+            }
+            Kind::Set => {
+                // A do-while over batches: a full last batch is followed
+                // by an empty one.
+                if n > 0 {
+                    if n.is_multiple_of(BATCH) {
+                        ser.op(Op::Mark);
+                    }
+                    ser.op(Op::AddItems);
+                }
+            }
+            Kind::FrozenSet => {
+                ser.op(Op::FrozenSet);
+                ser.memoize()?;
+            }
+            Kind::EmptyTuple => {}
+            Kind::Tuple { marked } => {
+                ser.op(match (marked, n) {
+                    (true, _) => Op::Tuple,
+                    (false, 1) => Op::Tuple1,
+                    (false, 2) => Op::Tuple2,
+                    _ => Op::Tuple3,
+                });
+                ser.memoize()?;
+            }
+        }
+        if variant {
+            ser.end_variant();
+        }
+        Ok(())
+    }
+}
+
+/// Writes a buffered sequence or map now that its length is known.
+fn replay(ser: &mut Serializer<'_>, b: Buffered, items: Vec<Content>, variant: bool) -> Result<()> {
+    match b {
+        Buffered::Seq(set) => {
+            ser.next_set = set;
+            let mut c = ser.seq(Some(items.len()))?;
+            for item in &items {
+                ser::SerializeSeq::serialize_element(&mut c, item)?;
+            }
+            c.variant = variant;
+            c.end()
+        }
+        Buffered::Map => {
+            let n = items.len() / 2;
+            let mut c = ser.map(Some(n))?;
+            for pair in items.chunks_exact(2) {
+                ser::SerializeMap::serialize_entry(&mut c, &pair[0], &pair[1])?;
+            }
+            c.variant = variant;
+            c.end()
+        }
+    }
+}
+
+macro_rules! int_methods {
+    ($($name:ident: $t:ty),*) => {$(
+        #[inline]
+        fn $name(self, v: $t) -> Result<()> {
+            self.save_start()?;
+            self.enc.int(self.proto, v as i64);
+            Ok(())
+        }
+    )*};
+}
+
+impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
+    type Ok = ();
+    type Error = Error;
+    type SerializeSeq = Compound<'a, 'w>;
+    type SerializeTuple = Compound<'a, 'w>;
+    type SerializeTupleStruct = Compound<'a, 'w>;
+    type SerializeTupleVariant = Compound<'a, 'w>;
+    type SerializeMap = Compound<'a, 'w>;
+    type SerializeStruct = Compound<'a, 'w>;
+    type SerializeStructVariant = Compound<'a, 'w>;
+
+    #[inline]
+    fn serialize_bool(self, v: bool) -> Result<()> {
+        self.save_start()?;
+        self.enc.bool(self.proto, v);
+        Ok(())
+    }
+
+    int_methods!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32);
+
+    #[inline]
+    fn serialize_u64(self, v: u64) -> Result<()> {
+        match i64::try_from(v) {
+            Ok(i) => self.serialize_i64(i),
+            Err(_) => self.serialize_u128(v as u128),
+        }
+    }
+
+    fn serialize_i128(self, v: i128) -> Result<()> {
+        self.save_start()?;
+        self.enc.big_int(self.proto, &num_bigint::BigInt::from(v))
+    }
+
+    fn serialize_u128(self, v: u128) -> Result<()> {
+        self.save_start()?;
+        self.enc.big_int(self.proto, &num_bigint::BigInt::from(v))
+    }
+
+    #[inline]
+    fn serialize_f32(self, v: f32) -> Result<()> {
+        self.serialize_f64(v as f64)
+    }
+
+    #[inline]
+    fn serialize_f64(self, v: f64) -> Result<()> {
+        self.save_start()?;
+        self.enc.float(self.proto, v);
+        Ok(())
+    }
+
+    fn serialize_char(self, v: char) -> Result<()> {
+        let mut buf = [0; 4];
+        self.serialize_str(v.encode_utf8(&mut buf))
+    }
+
+    #[inline]
+    fn serialize_str(self, v: &str) -> Result<()> {
+        self.save_start()?;
+        self.str(v)
+    }
+
+    fn serialize_bytes(self, v: &[u8]) -> Result<()> {
+        self.save_start()?;
+        self.bytes(v)
+    }
+
+    #[inline]
+    fn serialize_none(self) -> Result<()> {
+        self.save_start()?;
+        self.enc.none();
+        Ok(())
+    }
+
+    #[inline]
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<()> {
+        value.serialize(self)
+    }
+
+    fn serialize_unit(self) -> Result<()> {
+        self.serialize_none()
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> Result<()> {
+        self.serialize_none()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result<()> {
+        self.save_start()?;
+        self.interned(variant)
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        match name {
+            super::SET_TOKEN => self.next_set = 1,
+            super::FROZENSET_TOKEN => self.next_set = 2,
+            _ => {}
+        }
+        value.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        self.save_start()?;
+        self.begin_variant(variant)?;
+        value.serialize(&mut *self)?;
+        self.end_variant();
+        Ok(())
+    }
+
+    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a, 'w>> {
+        self.save_start()?;
+        self.seq(len)
+    }
+
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'a, 'w>> {
+        self.save_start()?;
+        self.next_set = 0;
+        let kind = self.begin_tuple(len);
+        Ok(Compound::new(self, kind, len))
+    }
+
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
+        self.serialize_tuple(len)
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, 'w>> {
+        self.save_start()?;
+        self.begin_variant(variant)?;
+        let kind = self.begin_tuple(len);
+        let mut c = Compound::new(self, kind, len);
+        c.variant = true;
+        Ok(c)
+    }
+
+    fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a, 'w>> {
+        self.save_start()?;
+        self.map(len)
+    }
+
+    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
+        self.save_start()?;
+        self.begin_dict()?;
+        Ok(Compound::new(self, Kind::Struct, len))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        len: usize,
+    ) -> Result<Compound<'a, 'w>> {
+        self.save_start()?;
+        self.begin_variant(variant)?;
+        self.begin_dict()?;
+        let mut c = Compound::new(self, Kind::Struct, len);
+        c.variant = true;
+        Ok(c)
+    }
+}
+
+impl Compound<'_, '_> {
+    #[inline]
+    fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        if let Some((_, items)) = &mut self.buffer {
+            items.push(value.serialize(ContentSerializer)?);
+            return Ok(());
+        }
+        self.before_item()?;
+        value.serialize(&mut *self.ser)?;
+        self.after_item();
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    #[inline]
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTuple for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    #[inline]
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeTupleVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.element(value)
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
+        if let Some((_, items)) = &mut self.buffer {
+            items.push(key.serialize(ContentSerializer)?);
+            return Ok(());
+        }
+        self.before_item()?;
+        self.ser.in_key += 1;
+        let r = key.serialize(&mut *self.ser);
+        self.ser.in_key -= 1;
+        r
+    }
+
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        if let Some((_, items)) = &mut self.buffer {
+            items.push(value.serialize(ContentSerializer)?);
+            return Ok(());
+        }
+        self.ser.save_start()?;
+        value.serialize(&mut *self.ser)?;
+        self.after_item();
+        Ok(())
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
+
+impl Compound<'_, '_> {
+    #[inline]
+    fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
+        self.before_item()?;
+        self.ser.interned(key)?;
+        self.ser.save_start()?;
+        value.serialize(&mut *self.ser)?;
+        self.after_item();
+        Ok(())
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    #[inline]
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        self.field(key, value)
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        self.field(key, value)
+    }
+
+    fn end(self) -> Result<()> {
+        Compound::end(self)
+    }
+}
