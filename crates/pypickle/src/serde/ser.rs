@@ -58,6 +58,9 @@ pub struct Serializer<'w> {
     single_bytes: Box<[u32; 257]>,
     /// Interned strs (field and variant names, `'latin1'`) by content.
     interned: FxHashMap<&'static str, u32>,
+    /// Memo index + 1 of interned names by the address and length of their
+    /// `&'static str`, in front of `interned` (direct-mapped).
+    name_cache: Box<[((usize, usize), u32); NAME_CACHE]>,
     /// Memo index + 1 of the globals of the serializer's own reductions.
     globals: [u32; 4],
     /// Inside a dict key: sequences become tuples (hashable), dicts fail.
@@ -92,6 +95,7 @@ impl<'w> Serializer<'w> {
             single_strs: Box::new([0; 257]),
             single_bytes: Box::new([0; 257]),
             interned: FxHashMap::default(),
+            name_cache: Box::new([((0, 0), 0); NAME_CACHE]),
             globals: [0; 4],
             in_key: 0,
             next_set: 0,
@@ -121,7 +125,7 @@ impl<'w> Serializer<'w> {
 
     /// The check CPython makes at the start of every `save()`; also hands
     /// completed frames to the writer.
-    #[inline]
+    #[inline(always)]
     fn save_start(&mut self) -> Result<()> {
         self.enc.boundary();
         if self.sink.is_some() && self.enc.out.len() >= FLUSH_AT && self.enc.can_flush() {
@@ -145,7 +149,7 @@ impl<'w> Serializer<'w> {
     }
 
     /// Writes the memo PUT for a new entry and returns its index.
-    #[inline]
+    #[inline(always)]
     fn memoize(&mut self) -> Result<u32> {
         let idx = self.memo_len;
         self.memo_len = idx
@@ -160,7 +164,7 @@ impl<'w> Serializer<'w> {
     #[inline]
     fn str(&mut self, s: &str) -> Result<()> {
         match singleton_slot(s) {
-            Some(slot) => self.shared_str(s, SharedStr::Single(slot)),
+            Some(slot) => self.shared_str(s, SharedStr::Single(slot)).map(drop),
             None => {
                 self.enc.str(self.proto, s.as_bytes())?;
                 self.memoize().map(drop)
@@ -169,22 +173,40 @@ impl<'w> Serializer<'w> {
     }
 
     /// An interned str: one object for every equal name.
-    #[inline]
+    #[inline(always)]
     fn interned(&mut self, s: &'static str) -> Result<()> {
-        match singleton_slot(s) {
-            Some(slot) => self.shared_str(s, SharedStr::Single(slot)),
-            None => self.shared_str(s, SharedStr::Interned(s)),
+        // Field and variant names come from one `&'static str` each, so
+        // their address finds them again without hashing the text.
+        let key = (s.as_ptr() as usize, s.len());
+        let slot = &self.name_cache[(key.0 >> 3 ^ key.1) % NAME_CACHE];
+        if slot.0 == key && slot.1 != 0 {
+            self.enc.get(self.proto, slot.1 - 1);
+            return Ok(());
         }
+        self.interned_slow(s)
     }
 
-    fn shared_str(&mut self, s: &str, which: SharedStr) -> Result<()> {
+    #[cold]
+    #[inline(never)]
+    fn interned_slow(&mut self, s: &'static str) -> Result<()> {
+        let idx = match singleton_slot(s) {
+            Some(slot) => self.shared_str(s, SharedStr::Single(slot))?,
+            None => self.shared_str(s, SharedStr::Interned(s))?,
+        };
+        let key = (s.as_ptr() as usize, s.len());
+        self.name_cache[(key.0 >> 3 ^ key.1) % NAME_CACHE] = (key, idx + 1);
+        Ok(())
+    }
+
+    /// A str CPython shares by value; returns its memo index.
+    fn shared_str(&mut self, s: &str, which: SharedStr) -> Result<u32> {
         let known = match which {
             SharedStr::Single(slot) => self.single_strs[slot].checked_sub(1),
             SharedStr::Interned(name) => self.interned.get(name).copied(),
         };
         if let Some(idx) = known {
             self.enc.get(self.proto, idx);
-            return Ok(());
+            return Ok(idx);
         }
         self.enc.str(self.proto, s.as_bytes())?;
         let idx = self.memoize()?;
@@ -194,7 +216,7 @@ impl<'w> Serializer<'w> {
                 self.interned.insert(name, idx);
             }
         }
-        Ok(())
+        Ok(idx)
     }
 
     /// A global CPython writes for the serializer's own reductions (GLOBAL
@@ -375,8 +397,7 @@ impl<'w> Serializer<'w> {
     fn begin_variant(&mut self, variant: &'static str) -> Result<()> {
         self.begin_dict()?;
         self.save_start()?;
-        self.interned(variant)?;
-        self.save_start()
+        self.interned(variant)
     }
 
     fn end_variant(&mut self) {
@@ -384,10 +405,14 @@ impl<'w> Serializer<'w> {
     }
 }
 
+#[derive(Clone, Copy)]
 enum SharedStr {
     Single(usize),
     Interned(&'static str),
 }
+
+/// Slots of the address cache of interned names.
+const NAME_CACHE: usize = 64;
 
 /// The singleton slot of '' (256) or a one-character latin-1 str.
 #[inline]
@@ -449,18 +474,46 @@ pub struct Compound<'a, 'w> {
     count: usize,
     /// A variant's dict is closed with SETITEM after this compound.
     variant: bool,
+    /// What goes between the items, worked out once.
+    flow: Flow,
     /// Items of a sequence or map of unknown length, replayed at the end.
-    buffer: Option<(Buffered, Vec<Content>)>,
+    buffer: Option<Box<(Buffered, Vec<Content>)>>,
+}
+
+/// The opcodes a compound writes around its items.
+#[derive(Clone, Copy)]
+enum Flow {
+    /// Nothing per item (tuples, frozensets, one-item lists and dicts).
+    Plain,
+    /// Protocol 0: APPEND or SETITEM after each item.
+    PerItem(Op),
+    /// MARK ... APPENDS per 1000 items.
+    ListBatches,
+    /// MARK ... SETITEMS per 1000 pairs, and an empty batch after a full one.
+    DictBatches,
+    /// MARK ... ADDITEMS, as dicts.
+    SetBatches,
 }
 
 impl<'a, 'w> Compound<'a, 'w> {
+    #[inline]
     fn new(ser: &'a mut Serializer<'w>, kind: Kind, len: usize) -> Self {
+        let flow = match kind {
+            Kind::List { .. } if ser.proto == 0 => Flow::PerItem(Op::Append),
+            Kind::Dict | Kind::Struct if ser.proto == 0 => Flow::PerItem(Op::SetItem),
+            Kind::List { .. } | Kind::Dict | Kind::Struct if len == 1 => Flow::Plain,
+            Kind::List { .. } => Flow::ListBatches,
+            Kind::Dict | Kind::Struct => Flow::DictBatches,
+            Kind::Set => Flow::SetBatches,
+            Kind::EmptyTuple | Kind::Tuple { .. } | Kind::FrozenSet => Flow::Plain,
+        };
         Compound {
             ser,
             kind,
             len,
             count: 0,
             variant: false,
+            flow,
             buffer: None,
         }
     }
@@ -472,43 +525,38 @@ impl<'a, 'w> Compound<'a, 'w> {
             len: 0,
             count: 0,
             variant: false,
-            buffer: Some((b, Vec::new())),
+            flow: Flow::Plain,
+            buffer: Some(Box::new((b, Vec::new()))),
         }
     }
 
-    /// Before item `count` (for dicts: before key `count`).
-    #[inline]
+    /// Before item `count` (for dicts: before key `count`). Every item's
+    /// own serialize call makes CPython's frame check.
+    #[inline(always)]
     fn before_item(&mut self) -> Result<()> {
         if self.count >= self.len {
             return Err(wrong_len(self.len, self.count + 1));
         }
-        let proto = self.ser.proto;
-        match self.kind {
-            Kind::List { .. } | Kind::Dict | Kind::Struct if proto == 0 => {}
-            Kind::List { .. } | Kind::Dict | Kind::Struct if self.len == 1 => {}
-            Kind::List { .. } | Kind::Set if self.count.is_multiple_of(BATCH) => {
+        match self.flow {
+            Flow::ListBatches | Flow::SetBatches if self.count.is_multiple_of(BATCH) => {
                 self.ser.op(Op::Mark)
             }
-            Kind::Dict | Kind::Struct if self.count == 0 => self.ser.op(Op::Mark),
+            Flow::DictBatches if self.count == 0 => self.ser.op(Op::Mark),
             _ => {}
         }
-        self.ser.save_start()
+        Ok(())
     }
 
     /// After item `count` (for dicts: after its value).
-    #[inline]
+    #[inline(always)]
     fn after_item(&mut self) {
         self.count += 1;
-        let proto = self.ser.proto;
-        match self.kind {
-            Kind::List { .. } if proto == 0 => self.ser.op(Op::Append),
-            Kind::Dict | Kind::Struct if proto == 0 => self.ser.op(Op::SetItem),
-            Kind::List { .. } if self.len > 1 && self.count.is_multiple_of(BATCH) => {
-                self.ser.op(Op::Appends)
-            }
-            Kind::Set if self.count.is_multiple_of(BATCH) => self.ser.op(Op::AddItems),
+        match self.flow {
+            Flow::PerItem(op) => self.ser.op(op),
+            Flow::ListBatches if self.count.is_multiple_of(BATCH) => self.ser.op(Op::Appends),
+            Flow::SetBatches if self.count.is_multiple_of(BATCH) => self.ser.op(Op::AddItems),
             // Dicts go on after a full batch even when nothing is left.
-            Kind::Dict | Kind::Struct if self.len > 1 && self.count.is_multiple_of(BATCH) => {
+            Flow::DictBatches if self.count.is_multiple_of(BATCH) => {
                 self.ser.op(Op::SetItems);
                 self.ser.op(Op::Mark);
             }
@@ -524,8 +572,10 @@ impl<'a, 'w> Compound<'a, 'w> {
             count,
             variant,
             buffer,
+            ..
         } = self;
-        if let Some((b, items)) = buffer {
+        if let Some(buffer) = buffer {
+            let (b, items) = *buffer;
             return replay(ser, b, items, variant);
         }
         if count != n {
@@ -802,9 +852,10 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
 }
 
 impl Compound<'_, '_> {
-    #[inline]
+    #[inline(always)]
     fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        if let Some((_, items)) = &mut self.buffer {
+        if let Some(buffer) = &mut self.buffer {
+            let items = &mut buffer.1;
             items.push(value.serialize(ContentSerializer)?);
             return Ok(());
         }
@@ -874,7 +925,8 @@ impl ser::SerializeMap for Compound<'_, '_> {
     type Error = Error;
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
-        if let Some((_, items)) = &mut self.buffer {
+        if let Some(buffer) = &mut self.buffer {
+            let items = &mut buffer.1;
             items.push(key.serialize(ContentSerializer)?);
             return Ok(());
         }
@@ -886,11 +938,11 @@ impl ser::SerializeMap for Compound<'_, '_> {
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        if let Some((_, items)) = &mut self.buffer {
+        if let Some(buffer) = &mut self.buffer {
+            let items = &mut buffer.1;
             items.push(value.serialize(ContentSerializer)?);
             return Ok(());
         }
-        self.ser.save_start()?;
         value.serialize(&mut *self.ser)?;
         self.after_item();
         Ok(())
@@ -902,11 +954,12 @@ impl ser::SerializeMap for Compound<'_, '_> {
 }
 
 impl Compound<'_, '_> {
-    #[inline]
+    #[inline(always)]
     fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
         self.before_item()?;
-        self.ser.interned(key)?;
+        // The key's save(); the value's serialize makes its own check.
         self.ser.save_start()?;
+        self.ser.interned(key)?;
         value.serialize(&mut *self.ser)?;
         self.after_item();
         Ok(())
