@@ -174,12 +174,14 @@ impl Error {
 
     /// An error saying that nesting went deeper than `limit`.
     #[cold]
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn depth_limit(limit: usize) -> Self {
         Error::new(ErrorCode::DepthLimit(limit))
     }
 
     /// An error saying that loading would allocate more than `limit` bytes.
     #[cold]
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn allocation_limit(limit: u64) -> Self {
         Error::new(ErrorCode::AllocationLimit(limit))
     }

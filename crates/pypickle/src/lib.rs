@@ -32,6 +32,23 @@
 //! # Ok::<(), pypickle::Error>(())
 //! ```
 //!
+//! Typed Rust data goes straight to and from pickle through serde (the
+//! default `serde` feature; see [`mod@serde`]): structs are dicts, and the
+//! bytes are the ones CPython writes for that dict.
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+//! struct Point { x: i32, y: i32 }
+//!
+//! let bytes = pypickle::to_vec_with(&Point { x: 1, y: 2 }, 2)?;
+//! // pickle.dumps({'x': 1, 'y': 2}, 2)
+//! assert_eq!(bytes, b"\x80\x02}q\x00(X\x01\x00\x00\x00xq\x01K\x01X\x01\x00\x00\x00yq\x02K\x02u.");
+//! assert_eq!(pypickle::from_slice::<Point>(&bytes)?, Point { x: 1, y: 2 });
+//! # }
+//! # Ok::<(), pypickle::Error>(())
+//! ```
+//!
 //! Classes the loader does not know are refused by default, with CPython's
 //! wording; generic mode keeps them as inspectable objects instead:
 //!

@@ -86,6 +86,17 @@
 //! below protocol 4 sets are `set(list)`, as CPython writes them. The same
 //! bytes come out of [`crate::dumps`] on [`to_value`]'s graph.
 //!
+//! One-character field names are the exception to "as CPython": CPython's
+//! interned one-character names are sometimes and sometimes not the same
+//! object as its one-character singletons (it depends on the process's
+//! history), so a one-character field name next to an equal one-character
+//! str value may be written once where CPython writes it twice. Here they
+//! are always one object.
+//!
+//! A struct is always a dict for now; structs registered as Python classes
+//! (written as class instances) will hook in at `serialize_struct`, which
+//! receives the struct's name.
+//!
 //! Loading maps Python generously: any of `list`, `tuple`, `set` and
 //! `frozenset` fills a Rust sequence, tuple or set; an `int` fills any Rust
 //! integer it fits (the error names the value otherwise) or a float;

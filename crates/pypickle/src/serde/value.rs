@@ -27,6 +27,12 @@ use crate::value::{Graph, ObjId, Object, PyStr, Value};
 /// # Ok::<(), pypickle::Error>(())
 /// ```
 ///
+/// One corner differs: below protocol 3, a struct field named `latin1`
+/// next to bytes. CPython's `'latin1'` (in the `_codecs.encode` call that
+/// writes bytes) is the interned str, the same object as such a field name;
+/// [`to_vec`](super::to_vec) shares it as CPython does, while the graph
+/// pickler, which cannot tell an interned str in a graph, writes it twice.
+///
 /// # Errors
 ///
 /// When the value has no Python equivalent: a dict or list used as a dict

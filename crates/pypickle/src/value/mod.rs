@@ -297,6 +297,7 @@ impl Graph {
 
     /// Where the data of object `id` starts in the input, if recorded.
     #[inline]
+    #[cfg_attr(not(feature = "serde"), allow(dead_code))]
     pub(crate) fn span(&self, id: ObjId) -> Option<u64> {
         let start = *self.spans.as_ref()?.get(id.index())?;
         (start != u64::MAX).then_some(start)
