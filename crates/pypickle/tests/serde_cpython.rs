@@ -5,6 +5,7 @@
 #![cfg(feature = "serde")]
 
 mod common;
+mod serde_values;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -366,6 +367,69 @@ fn cpython_loads_to_vec_output_and_writes_the_same_bytes() {
     assert!(
         out.trim_end()
             .ends_with(&format!("checked {} bad 0", cases.len() * 6)),
+        "{out}"
+    );
+}
+
+const CHECK_RANDOM: &str = r#"
+import math, pickle, struct, sys
+def N(x):
+    if isinstance(x, float):
+        return ('f', 'nan' if math.isnan(x) else struct.pack('>d', x))
+    if isinstance(x, bool):
+        return ('b', x)
+    if isinstance(x, int):
+        return ('i', x)
+    if isinstance(x, (list, tuple)):
+        return (type(x).__name__, tuple(N(i) for i in x))
+    if isinstance(x, (set, frozenset)):
+        return (type(x).__name__, frozenset(N(i) for i in x))
+    if isinstance(x, dict):
+        return ('dict', len(x), frozenset((N(k), N(v)) for k, v in x.items()))
+    return (type(x).__name__, x)
+bad = n = 0
+for line in open(sys.argv[1], encoding='utf-8').read().splitlines():
+    proto, data, expr = line.split('\t')
+    value = eval(bytes.fromhex(expr).decode('utf-8'), {'nan': float('nan'), 'inf': float('inf')})
+    n += 1
+    try:
+        loaded = pickle.loads(bytes.fromhex(data))
+    except Exception as e:
+        print(f'p{proto}: CPython cannot load: {e!r}')
+        bad += 1
+        continue
+    if N(loaded) != N(value):
+        print(f'p{proto}: loads gives {loaded!r:.500}\n expected {value!r:.500}')
+        bad += 1
+print(f'checked {n} bad {bad}')
+"#;
+
+/// Arbitrary typed values (the property tests' generator, fixed seed):
+/// CPython loads what `to_vec` writes at every protocol, and gets the
+/// Python value whose repr `to_value` prints.
+#[test]
+fn cpython_loads_arbitrary_typed_values() {
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut input = String::new();
+    let mut count = 0;
+    for _ in 0..48 {
+        let node = serde_values::node()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let expr = pypickle::to_value(&node).unwrap().to_string();
+        for p in 0..=5u8 {
+            let bytes = pypickle::to_vec_with(&node, p).unwrap();
+            let _ = writeln!(input, "{p}\t{}\t{}", hex(&bytes), hex(expr.as_bytes()));
+            count += 1;
+        }
+    }
+    let path = temp_file("serde-cpython-random.txt", input.as_bytes());
+    let script = format!("import sys\nsys.argv = ['', {:?}]\n{CHECK_RANDOM}", path);
+    let out = python_stdout(&script);
+    assert!(
+        out.trim_end().ends_with(&format!("checked {count} bad 0")),
         "{out}"
     );
 }
