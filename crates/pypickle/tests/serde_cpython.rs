@@ -67,6 +67,16 @@ struct Sets {
     e: BTreeSet<i32>,
 }
 
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Bigs {
+    #[serde(with = "pypickle::serde::big_int")]
+    pos: num_bigint::BigInt,
+    #[serde(with = "pypickle::serde::big_int")]
+    neg: num_bigint::BigInt,
+    #[serde(with = "pypickle::serde::big_int")]
+    small: num_bigint::BigInt,
+}
+
 #[derive(Serialize, Debug)]
 struct Flat {
     id: u8,
@@ -196,6 +206,15 @@ fn cases() -> Vec<Case> {
             "big ints",
             &(i128::MIN, u128::MAX, 1i128 << 70),
             "(-2**127, 2**128-1, 2**70)",
+        ),
+        case(
+            "BigInt",
+            &Bigs {
+                pos: num_bigint::BigInt::from(3).pow(300),
+                neg: -num_bigint::BigInt::from(2).pow(2000),
+                small: 7.into(),
+            },
+            "{I('pos'): 3**300, I('neg'): -2**2000, I('small'): 7}",
         ),
         case(
             "floats",

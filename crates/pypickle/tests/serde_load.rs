@@ -496,3 +496,33 @@ fn what_we_write_serde_pickle_and_cpython_load() {
     script += "print('ok')\n";
     assert_eq!(python_stdout(&script).trim(), "ok");
 }
+
+#[test]
+fn big_ints_of_any_size() {
+    #[derive(Serialize, Deserialize, Debug, PartialEq)]
+    struct Big(#[serde(with = "pypickle::serde::big_int")] num_bigint::BigInt);
+    for n in [
+        num_bigint::BigInt::from(0),
+        num_bigint::BigInt::from(-1),
+        num_bigint::BigInt::from(i64::MIN),
+        num_bigint::BigInt::from(u128::MAX),
+        -num_bigint::BigInt::from(7).pow(1000),
+    ] {
+        for p in 0..=5u8 {
+            let data = pypickle::to_vec_with(&Big(n.clone()), p).unwrap();
+            assert_eq!(pypickle::from_slice::<Big>(&data).unwrap(), Big(n.clone()));
+        }
+    }
+    // A Python int too large for i128 is an error naming it for i128, and
+    // loads as a BigInt.
+    let data = pypickle::to_vec(&Big(num_bigint::BigInt::from(2).pow(130))).unwrap();
+    let err = pypickle::from_slice::<i128>(&data).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("1361129467683753853853498429727072845824"),
+        "{err}"
+    );
+    // Not an int: the error names the Python type.
+    let err = pypickle::from_slice::<Big>(&pypickle::to_vec("x").unwrap()).unwrap_err();
+    assert!(err.to_string().contains("expected an int"), "{err}");
+}

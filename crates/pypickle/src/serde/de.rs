@@ -445,9 +445,23 @@ impl<'a, 'de> de::Deserializer<'de> for ValueDe<'_, 'a, 'de> {
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        _name: &'static str,
+        name: &'static str,
         visitor: V,
     ) -> Result<V::Value> {
+        if name == super::BIGINT_TOKEN {
+            // A Python int of any size, as signed little-endian bytes.
+            let bytes = match self.v {
+                Value::Int(i) => num_bigint::BigInt::from(i).to_signed_bytes_le(),
+                Value::Ref(id) => match self.w.obj(id)? {
+                    Object::Int(b) => b.to_signed_bytes_le(),
+                    _ => return Err(self.invalid(&visitor)),
+                },
+                _ => return Err(self.invalid(&visitor)),
+            };
+            self.w.charge(bytes.len())?;
+            return visitor
+                .visit_newtype_struct(de::value::BytesDeserializer::<Error>::new(&bytes));
+        }
         visitor.visit_newtype_struct(self)
     }
 

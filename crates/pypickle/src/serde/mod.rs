@@ -56,7 +56,7 @@
 //! | Rust (serde data model) | Python |
 //! |---|---|
 //! | `bool` | `bool` |
-//! | every integer type, `i128`, `u128` | `int` (of any size) |
+//! | every integer type, `i128`, `u128`; `BigInt` with [`big_int`] | `int` (of any size) |
 //! | `f32`, `f64` | `float` |
 //! | `char`, `String`, `&str` | `str` |
 //! | bytes (`serde_bytes`, `&[u8]` with `#[serde(with = "serde_bytes")]`) | `bytes` |
@@ -152,6 +152,8 @@ pub use value::{from_value, to_value};
 const SET_TOKEN: &str = "$pypickle::private::Set";
 /// The newtype-struct name [`as_frozenset`] uses to ask for a `frozenset`.
 const FROZENSET_TOKEN: &str = "$pypickle::private::FrozenSet";
+/// The newtype-struct name [`big_int`] uses for an int of any size.
+const BIGINT_TOKEN: &str = "$pypickle::private::BigInt";
 
 /// Options for writing typed data: the protocol and `fix_imports`.
 ///
@@ -393,6 +395,98 @@ pub mod as_frozenset {
         D: serde::Deserializer<'de>,
     {
         T::deserialize(deserializer)
+    }
+}
+
+/// Reads and writes a [`num_bigint::BigInt`] as a Python `int` of any
+/// size; use it as `#[serde(with = "pypickle::serde::big_int")]`. (Rust's
+/// `i128` and `u128` need nothing: they are Python ints already.) Other
+/// serde formats see the int's signed little-endian bytes.
+///
+/// ```
+/// use num_bigint::BigInt;
+/// #[derive(serde::Serialize, serde::Deserialize, PartialEq, Debug)]
+/// struct Big(#[serde(with = "pypickle::serde::big_int")] BigInt);
+///
+/// let n = Big(BigInt::from(3).pow(100));
+/// let bytes = pypickle::to_vec(&n)?;
+/// assert_eq!(pypickle::to_value(&n)?.to_string(), "515377520732011331036461129765621272702107522001");
+/// assert_eq!(pypickle::from_slice::<Big>(&bytes)?, n);
+/// // Any Python int loads, small ones too.
+/// assert_eq!(pypickle::from_slice::<Big>(&pypickle::to_vec(&-5)?)?, Big(BigInt::from(-5)));
+/// # Ok::<(), pypickle::Error>(())
+/// ```
+pub mod big_int {
+    use num_bigint::BigInt;
+
+    struct SignedBytes<'a>(&'a [u8]);
+
+    impl serde::Serialize for SignedBytes<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+
+    /// Serializes a `BigInt` as a Python int.
+    ///
+    /// # Errors
+    ///
+    /// As the serializer's.
+    pub fn serialize<S: serde::Serializer>(
+        value: &BigInt,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let bytes = value.to_signed_bytes_le();
+        serializer.serialize_newtype_struct(super::BIGINT_TOKEN, &SignedBytes(&bytes))
+    }
+
+    /// Deserializes a `BigInt` from a Python int (or, in other formats,
+    /// from its signed little-endian bytes or any integer).
+    ///
+    /// # Errors
+    ///
+    /// When the value is not an int.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BigInt, D::Error> {
+        deserializer.deserialize_newtype_struct(super::BIGINT_TOKEN, IntVisitor)
+    }
+
+    struct IntVisitor;
+
+    impl<'de> serde::de::Visitor<'de> for IntVisitor {
+        type Value = BigInt;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an int")
+        }
+
+        fn visit_newtype_struct<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> Result<BigInt, D::Error> {
+            d.deserialize_bytes(self)
+        }
+
+        fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<BigInt, E> {
+            Ok(BigInt::from_signed_bytes_le(v))
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<BigInt, E> {
+            Ok(v.into())
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<BigInt, E> {
+            Ok(v.into())
+        }
+
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<BigInt, E> {
+            Ok(v.into())
+        }
+
+        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<BigInt, E> {
+            Ok(v.into())
+        }
     }
 }
 

@@ -68,6 +68,8 @@ pub struct Serializer<'w> {
     /// The next sequence is a set (1) or a frozenset (2): see
     /// [`super::as_set`].
     next_set: u8,
+    /// The next bytes are a big int's: see [`super::big_int`].
+    next_int: bool,
     sink: Option<&'w mut dyn std::io::Write>,
 }
 
@@ -99,6 +101,7 @@ impl<'w> Serializer<'w> {
             globals: [0; 4],
             in_key: 0,
             next_set: 0,
+            next_int: false,
             sink,
         }
     }
@@ -733,6 +736,12 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
 
     fn serialize_bytes(self, v: &[u8]) -> Result<()> {
         self.save_start()?;
+        if std::mem::take(&mut self.next_int) {
+            // A big int's signed little-endian bytes: see `super::big_int`.
+            return self
+                .enc
+                .big_int(self.proto, &num_bigint::BigInt::from_signed_bytes_le(v));
+        }
         self.bytes(v)
     }
 
@@ -774,9 +783,14 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
         match name {
             super::SET_TOKEN => self.next_set = 1,
             super::FROZENSET_TOKEN => self.next_set = 2,
-            _ => {}
+            super::BIGINT_TOKEN => self.next_int = true,
+            _ => return value.serialize(self),
         }
-        value.serialize(self)
+        // The marker is for the value's own first call only.
+        let r = value.serialize(&mut *self);
+        self.next_set = 0;
+        self.next_int = false;
+        r
     }
 
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
@@ -826,11 +840,13 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
 
     fn serialize_map(self, len: Option<usize>) -> Result<Compound<'a, 'w>> {
         self.save_start()?;
+        self.next_set = 0;
         self.map(len)
     }
 
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
         self.save_start()?;
+        self.next_set = 0;
         self.begin_dict()?;
         Ok(Compound::new(self, Kind::Struct, len))
     }

@@ -43,6 +43,7 @@ pub fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Graph> {
         names: FxHashMap::default(),
         in_key: 0,
         next_set: 0,
+        next_int: false,
     };
     let root = value.serialize(&mut b)?;
     b.graph.set_root(root);
@@ -73,6 +74,7 @@ struct Builder {
     names: FxHashMap<&'static str, ObjId>,
     in_key: u32,
     next_set: u8,
+    next_int: bool,
 }
 
 impl Builder {
@@ -237,6 +239,9 @@ impl<'b> ser::Serializer for &'b mut Builder {
         self.add(Object::Str(PyStr::from(v)))
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value> {
+        if std::mem::take(&mut self.next_int) {
+            return Ok(self.graph.int(num_bigint::BigInt::from_signed_bytes_le(v)));
+        }
         self.add(Object::Bytes(v.to_vec()))
     }
     fn serialize_none(self) -> Result<Value> {
@@ -262,9 +267,13 @@ impl<'b> ser::Serializer for &'b mut Builder {
         match name {
             super::SET_TOKEN => self.next_set = 1,
             super::FROZENSET_TOKEN => self.next_set = 2,
-            _ => {}
+            super::BIGINT_TOKEN => self.next_int = true,
+            _ => return v.serialize(self),
         }
-        v.serialize(self)
+        let r = v.serialize(&mut *self);
+        self.next_set = 0;
+        self.next_int = false;
+        r
     }
     fn serialize_newtype_variant<T: ?Sized + Serialize>(
         self,
@@ -311,12 +320,14 @@ impl<'b> ser::Serializer for &'b mut Builder {
         Ok(Compound::new(self, Kind::Variant(variant, false), len))
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'b>> {
+        self.next_set = 0;
         if self.in_key > 0 {
             return Err(unhashable("dict"));
         }
         Ok(Compound::new(self, Kind::Dict, 0))
     }
     fn serialize_struct(self, _n: &'static str, len: usize) -> Result<Compound<'b>> {
+        self.next_set = 0;
         if self.in_key > 0 {
             return Err(unhashable("dict"));
         }
