@@ -53,14 +53,14 @@ pub struct Serializer<'w> {
     memo_len: u32,
     /// Memo index + 1 of `''` (slot 256) and of each one-character latin-1
     /// str (slot = the code point): CPython's singletons.
-    single_strs: Box<[u32; 257]>,
+    single_strs: Vec<u32>,
     /// The same for `b''` (slot 256) and one-byte bytes.
-    single_bytes: Box<[u32; 257]>,
+    single_bytes: Vec<u32>,
     /// Interned strs (field and variant names, `'latin1'`) by content.
     interned: FxHashMap<&'static str, u32>,
     /// Memo index + 1 of interned names by the address and length of their
     /// `&'static str`, in front of `interned` (direct-mapped).
-    name_cache: Box<[((usize, usize), u32); NAME_CACHE]>,
+    name_cache: Vec<((usize, usize), u32)>,
     /// Memo index + 1 of the globals of the serializer's own reductions.
     globals: [u32; 4],
     /// Inside a dict key: sequences become tuples (hashable), dicts fail.
@@ -94,10 +94,11 @@ impl<'w> Serializer<'w> {
             proto: options.protocol,
             fix_imports: options.fix_imports,
             memo_len: 0,
-            single_strs: Box::new([0; 257]),
-            single_bytes: Box::new([0; 257]),
+            // The tables are sized on first use: small pickles skip them.
+            single_strs: Vec::new(),
+            single_bytes: Vec::new(),
             interned: FxHashMap::default(),
-            name_cache: Box::new([((0, 0), 0); NAME_CACHE]),
+            name_cache: Vec::new(),
             globals: [0; 4],
             in_key: 0,
             next_set: 0,
@@ -181,10 +182,11 @@ impl<'w> Serializer<'w> {
         // Field and variant names come from one `&'static str` each, so
         // their address finds them again without hashing the text.
         let key = (s.as_ptr() as usize, s.len());
-        let slot = &self.name_cache[(key.0 >> 3 ^ key.1) % NAME_CACHE];
-        if slot.0 == key && slot.1 != 0 {
-            self.enc.get(self.proto, slot.1 - 1);
-            return Ok(());
+        if let Some(&(k, idx)) = self.name_cache.get((key.0 >> 3 ^ key.1) % NAME_CACHE) {
+            if k == key && idx != 0 {
+                self.enc.get(self.proto, idx - 1);
+                return Ok(());
+            }
         }
         self.interned_slow(s)
     }
@@ -197,6 +199,9 @@ impl<'w> Serializer<'w> {
             None => self.shared_str(s, SharedStr::Interned(s))?,
         };
         let key = (s.as_ptr() as usize, s.len());
+        if self.name_cache.is_empty() {
+            self.name_cache.resize(NAME_CACHE, ((0, 0), 0));
+        }
         self.name_cache[(key.0 >> 3 ^ key.1) % NAME_CACHE] = (key, idx + 1);
         Ok(())
     }
@@ -204,7 +209,7 @@ impl<'w> Serializer<'w> {
     /// A str CPython shares by value; returns its memo index.
     fn shared_str(&mut self, s: &str, which: SharedStr) -> Result<u32> {
         let known = match which {
-            SharedStr::Single(slot) => self.single_strs[slot].checked_sub(1),
+            SharedStr::Single(slot) => self.single_strs.get(slot).and_then(|i| i.checked_sub(1)),
             SharedStr::Interned(name) => self.interned.get(name).copied(),
         };
         if let Some(idx) = known {
@@ -214,7 +219,12 @@ impl<'w> Serializer<'w> {
         self.enc.str(self.proto, s.as_bytes())?;
         let idx = self.memoize()?;
         match which {
-            SharedStr::Single(slot) => self.single_strs[slot] = idx + 1,
+            SharedStr::Single(slot) => {
+                if self.single_strs.is_empty() {
+                    self.single_strs.resize(257, 0);
+                }
+                self.single_strs[slot] = idx + 1;
+            }
             SharedStr::Interned(name) => {
                 self.interned.insert(name, idx);
             }
@@ -278,7 +288,8 @@ impl<'w> Serializer<'w> {
             [x] => Some(*x as usize),
             _ => None,
         };
-        if let Some(idx) = slot.and_then(|s| self.single_bytes[s].checked_sub(1)) {
+        let known = slot.and_then(|s| self.single_bytes.get(s)?.checked_sub(1));
+        if let Some(idx) = known {
             self.enc.get(self.proto, idx);
             return Ok(());
         }
@@ -305,6 +316,9 @@ impl<'w> Serializer<'w> {
         }
         let idx = self.memoize()?;
         if let Some(s) = slot {
+            if self.single_bytes.is_empty() {
+                self.single_bytes.resize(257, 0);
+            }
             self.single_bytes[s] = idx + 1;
         }
         Ok(())
