@@ -526,3 +526,32 @@ fn big_ints_of_any_size() {
     let err = pypickle::from_slice::<Big>(&pypickle::to_vec("x").unwrap()).unwrap_err();
     assert!(err.to_string().contains("expected an int"), "{err}");
 }
+
+#[test]
+fn to_writer_hands_over_frames_with_the_same_bytes() {
+    // More than the 1 MiB the serializer buffers before handing frames
+    // over, with a large str that skips framing in the middle.
+    let mut items: Vec<String> = (0..150_000).map(|i| format!("item {i}")).collect();
+    items.insert(70_000, "x".repeat(100_000));
+    for p in [0, 2, 4, 5] {
+        let whole = pypickle::to_vec_with(&items, p).unwrap();
+        let mut chunks = Vec::new();
+        struct Recorder<'a>(&'a mut Vec<usize>, Vec<u8>);
+        impl std::io::Write for Recorder<'_> {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.push(b.len());
+                self.1.extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut rec = Recorder(&mut chunks, Vec::new());
+        pypickle::to_writer_with(&mut rec, &items, p).unwrap();
+        assert!(rec.1 == whole, "p{p}");
+        assert!(chunks.len() > 1, "p{p}: written in pieces");
+        let back: Vec<String> = pypickle::from_reader(&whole[..]).unwrap();
+        assert_eq!(back, items);
+    }
+}
