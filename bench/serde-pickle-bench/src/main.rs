@@ -59,6 +59,7 @@ fn typed(path: &str, runs: usize) {
     let theirs: Vec<Record> =
         serde_pickle::from_slice(&data, serde_pickle::DeOptions::new()).expect("serde-pickle typed load");
     assert!(records == theirs, "both read the same records");
+    drop(theirs);
     let n = records.len();
     // serde-pickle writes protocol 2 or 3; pypickle the file's protocol.
     let sp_opts = if protocol <= 2 {
