@@ -133,7 +133,9 @@ impl Encoder {
             text.push(b'\n');
             self.write(&text);
         } else if proto >= 4 && n <= 0xff {
-            self.write_large(&[Op::ShortBinUnicode.code(), n as u8], data);
+            // Short: never large enough to leave the frame.
+            self.write(&[Op::ShortBinUnicode.code(), n as u8]);
+            self.write(data);
         } else if let Ok(n32) = u32::try_from(n) {
             let [a, b, c, d] = n32.to_le_bytes();
             self.write_large(&[Op::BinUnicode.code(), a, b, c, d], data);
@@ -155,7 +157,9 @@ impl Encoder {
     pub(crate) fn bytes(&mut self, proto: u8, data: &[u8]) -> Result<()> {
         let n = data.len();
         if n <= 0xff {
-            self.write_large(&[Op::ShortBinBytes.code(), n as u8], data);
+            // Short: never large enough to leave the frame.
+            self.write(&[Op::ShortBinBytes.code(), n as u8]);
+            self.write(data);
         } else if let Ok(n32) = u32::try_from(n) {
             let [a, b, c, d] = n32.to_le_bytes();
             self.write_large(&[Op::BinBytes.code(), a, b, c, d], data);
@@ -176,26 +180,41 @@ impl Encoder {
     #[inline]
     pub(crate) fn put(&mut self, proto: u8, idx: u32) {
         match proto {
-            0 => self.write(format!("p{idx}\n").as_bytes()),
+            4.. => self.byte(Op::Memoize.code()),
             1..=3 if idx < 256 => self.write(&[Op::BinPut.code(), idx as u8]),
-            1..=3 => {
-                let [a, b, c, d] = idx.to_le_bytes();
-                self.write(&[Op::LongBinPut.code(), a, b, c, d]);
-            }
-            _ => self.byte(Op::Memoize.code()),
+            _ => self.put_long(proto, idx),
+        }
+    }
+
+    /// PUT (protocol 0) and LONG_BINPUT: kept out of the inlined path.
+    #[inline(never)]
+    fn put_long(&mut self, proto: u8, idx: u32) {
+        if proto == 0 {
+            self.write(format!("p{idx}\n").as_bytes());
+        } else {
+            let [a, b, c, d] = idx.to_le_bytes();
+            self.write(&[Op::LongBinPut.code(), a, b, c, d]);
         }
     }
 
     /// Pushes memo entry `idx`: GET, BINGET or LONG_BINGET.
     #[inline]
     pub(crate) fn get(&mut self, proto: u8, idx: u32) {
-        match proto {
-            0 => self.write(format!("g{idx}\n").as_bytes()),
-            _ if idx < 256 => self.write(&[Op::BinGet.code(), idx as u8]),
-            _ => {
-                let [a, b, c, d] = idx.to_le_bytes();
-                self.write(&[Op::LongBinGet.code(), a, b, c, d]);
-            }
+        if proto > 0 && idx < 256 {
+            self.write(&[Op::BinGet.code(), idx as u8]);
+        } else {
+            self.get_long(proto, idx);
+        }
+    }
+
+    /// GET (protocol 0) and LONG_BINGET: kept out of the inlined path.
+    #[inline(never)]
+    fn get_long(&mut self, proto: u8, idx: u32) {
+        if proto == 0 {
+            self.write(format!("g{idx}\n").as_bytes());
+        } else {
+            let [a, b, c, d] = idx.to_le_bytes();
+            self.write(&[Op::LongBinGet.code(), a, b, c, d]);
         }
     }
 }

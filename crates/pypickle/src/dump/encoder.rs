@@ -14,6 +14,12 @@ pub(crate) struct Encoder {
     pub(crate) out: Vec<u8>,
     framing: bool,
     frame_start: Option<usize>,
+    /// Framing is on and no frame is open: the next write opens one. (One
+    /// flag for the check every write makes.)
+    needs_frame: bool,
+    /// The output length at which `boundary` closes the open frame;
+    /// `usize::MAX` while none is open. (One compare per `save()`.)
+    frame_full_at: usize,
 }
 
 impl Encoder {
@@ -22,17 +28,23 @@ impl Encoder {
             out: Vec::with_capacity(capacity),
             framing: false,
             frame_start: None,
+            needs_frame: false,
+            frame_full_at: usize::MAX,
         }
     }
 
     pub(crate) fn enable_framing(&mut self) {
         self.framing = true;
+        self.needs_frame = self.frame_start.is_none();
     }
 
     #[inline]
     fn open_frame_if_needed(&mut self) {
-        if self.framing && self.frame_start.is_none() {
-            self.frame_start = Some(self.out.len());
+        if self.needs_frame {
+            let start = self.out.len();
+            self.frame_start = Some(start);
+            self.frame_full_at = start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET;
+            self.needs_frame = false;
             self.out.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
         }
     }
@@ -52,10 +64,9 @@ impl Encoder {
     /// The check CPython makes at the start of every `save()`.
     #[inline]
     pub(crate) fn boundary(&mut self) {
-        if let Some(start) = self.frame_start {
-            if self.out.len() - start - FRAME_HEADER_SIZE >= FRAME_SIZE_TARGET {
-                self.commit_frame();
-            }
+        // frame_full_at is start + header + target while a frame is open.
+        if self.out.len() >= self.frame_full_at {
+            self.commit_frame();
         }
     }
 
@@ -65,6 +76,8 @@ impl Encoder {
         let Some(start) = self.frame_start.take() else {
             return;
         };
+        self.needs_frame = self.framing;
+        self.frame_full_at = usize::MAX;
         let len = self.out.len() - start - FRAME_HEADER_SIZE;
         if len >= FRAME_SIZE_MIN {
             self.out[start] = crate::opcode::Opcode::Frame.code();
