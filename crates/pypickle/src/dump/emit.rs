@@ -182,18 +182,11 @@ impl Encoder {
         match proto {
             4.. => self.byte(Op::Memoize.code()),
             1..=3 if idx < 256 => self.write(&[Op::BinPut.code(), idx as u8]),
-            _ => self.put_long(proto, idx),
-        }
-    }
-
-    /// PUT (protocol 0) and LONG_BINPUT: kept out of the inlined path.
-    #[inline(never)]
-    fn put_long(&mut self, proto: u8, idx: u32) {
-        if proto == 0 {
-            self.write(format!("p{idx}\n").as_bytes());
-        } else {
-            let [a, b, c, d] = idx.to_le_bytes();
-            self.write(&[Op::LongBinPut.code(), a, b, c, d]);
+            1..=3 => {
+                let [a, b, c, d] = idx.to_le_bytes();
+                self.write(&[Op::LongBinPut.code(), a, b, c, d]);
+            }
+            _ => self.text_memo(b'p', idx),
         }
     }
 
@@ -207,14 +200,22 @@ impl Encoder {
         }
     }
 
-    /// GET (protocol 0) and LONG_BINGET: kept out of the inlined path.
+    /// GET (protocol 0) and LONG_BINGET: kept out of line so BINGET
+    /// inlines.
     #[inline(never)]
     fn get_long(&mut self, proto: u8, idx: u32) {
         if proto == 0 {
-            self.write(format!("g{idx}\n").as_bytes());
+            self.text_memo(b'g', idx);
         } else {
             let [a, b, c, d] = idx.to_le_bytes();
             self.write(&[Op::LongBinGet.code(), a, b, c, d]);
         }
+    }
+
+    /// Protocol 0's PUT or GET (`op` is `p` or `g`), with a decimal index:
+    /// kept out of line so the binary forms inline.
+    #[inline(never)]
+    fn text_memo(&mut self, op: u8, idx: u32) {
+        self.write(format!("{}{idx}\n", op as char).as_bytes());
     }
 }
