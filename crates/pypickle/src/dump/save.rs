@@ -23,8 +23,6 @@ const BATCH: usize = 1000;
 /// What a memo entry is keyed on: the identity CPython's memo would see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ValueKey {
-    /// An interned or singleton str, shared by value.
-    Str(Box<[u8]>),
     /// The `builtins` module's own name object.
     BuiltinsName,
     /// A singleton bytes object (empty or one byte).
@@ -36,6 +34,10 @@ enum ValueKey {
 #[derive(Clone, Debug)]
 enum Slot {
     Obj(ObjId),
+    /// An interned or singleton str of the graph, shared by value.
+    Str(ObjId),
+    /// A name the pickler writes (interned in CPython), shared by value.
+    Name(PyStr),
     Value(ValueKey),
     /// An object nobody can refer to again; it still takes an index.
     Fresh,
@@ -115,10 +117,12 @@ pub(crate) struct Saver<'g, 'p> {
     /// Memo index + 1 per object id (0: not memoized).
     memo_obj: Vec<u32>,
     memo_val: rustc_hash::FxHashMap<ValueKey, u32>,
+    /// Strs shared by value (interned or singletons), by their data.
+    memo_str: rustc_hash::FxHashMap<Box<[u8]>, u32>,
     memo_len: u32,
     tasks: Vec<Task>,
     /// Scratch strs that are interned in CPython ('latin1').
-    interned: std::collections::HashSet<ObjId>,
+    interned: rustc_hash::FxHashSet<ObjId>,
 }
 
 fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
@@ -151,6 +155,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             opts,
             memo_obj: vec![0; graph.len()],
             memo_val: Default::default(),
+            memo_str: Default::default(),
             memo_len: 0,
             tasks: Vec::new(),
             interned: Default::default(),
@@ -197,6 +202,8 @@ impl<'g, 'p> Saver<'g, 'p> {
         match slot {
             Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
             Slot::Value(k) => self.memo_val.get(k).copied(),
+            Slot::Str(id) => self.memo_str.get(self.str_data(*id)).copied(),
+            Slot::Name(s) => self.memo_str.get(s.as_bytes()).copied(),
             Slot::Fresh => None,
         }
     }
@@ -210,6 +217,13 @@ impl<'g, 'p> Saver<'g, 'p> {
             Slot::Obj(id) => self.memo_obj[id.index()] = idx + 1,
             Slot::Value(k) => {
                 self.memo_val.insert(k, idx);
+            }
+            Slot::Str(id) => {
+                let key = self.str_data(id).into();
+                self.memo_str.insert(key, idx);
+            }
+            Slot::Name(s) => {
+                self.memo_str.insert(s.as_bytes().into(), idx);
             }
             Slot::Fresh => {}
         }
@@ -227,13 +241,23 @@ impl<'g, 'p> Saver<'g, 'p> {
         id.index() >= self.graph.len() || self.graph.distinct_bytes.contains(&id)
     }
 
+    /// The data of the str `id` (empty if it is not a str).
+    fn str_data(&self, id: ObjId) -> &[u8] {
+        match self.obj(id) {
+            Object::Str(s) => s.as_bytes(),
+            _ => &[],
+        }
+    }
+
     /// The memo identity of an object, as CPython's `id()` would see it.
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
             Object::Str(s)
-                if ctx == Ctx::StateKey || is_singleton_str(s) || self.interned.contains(&id) =>
+                if ctx == Ctx::StateKey
+                    || is_singleton_str(s)
+                    || (id.index() >= self.graph.len() && self.interned.contains(&id)) =>
             {
-                Slot::Value(ValueKey::Str(s.as_bytes().into()))
+                Slot::Str(id)
             }
             Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
                 Slot::Value(ValueKey::Bytes(b.as_slice().into()))
@@ -437,11 +461,9 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save_name(&mut self, s: PyStr, identity: NameIdentity) -> Result<()> {
         let slot = match identity {
-            NameIdentity::Interned => Slot::Value(ValueKey::Str(s.as_bytes().into())),
+            NameIdentity::Interned => Slot::Name(s.clone()),
             NameIdentity::BuiltinsModuleName => Slot::Value(ValueKey::BuiltinsName),
-            NameIdentity::Fresh if is_singleton_str(&s) => {
-                Slot::Value(ValueKey::Str(s.as_bytes().into()))
-            }
+            NameIdentity::Fresh if is_singleton_str(&s) => Slot::Name(s.clone()),
             NameIdentity::Fresh => Slot::Fresh,
         };
         if let Some(idx) = self.memo_lookup(&slot) {
@@ -704,6 +726,15 @@ impl<'g, 'p> Saver<'g, 'p> {
                     }
                     continue;
                 }
+                // So are leaves: objects with nothing inside to walk.
+                if self.is_leaf(id) {
+                    self.enc.boundary();
+                    self.save_object(id, ctx)?;
+                    if let Some(op) = op_after {
+                        self.enc.byte(op);
+                    }
+                    continue;
+                }
                 if pos < end {
                     self.tasks.push(Task::Items {
                         src,
@@ -727,6 +758,17 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         }
         Ok(())
+    }
+
+    /// True for objects saved without any task of their own: strs, big
+    /// ints, and bytes from protocol 3 (below it they are a reduction).
+    #[inline]
+    fn is_leaf(&self, id: ObjId) -> bool {
+        match self.obj(id) {
+            Object::Str(_) | Object::Int(_) => true,
+            Object::Bytes(_) => self.proto >= 3,
+            _ => false,
+        }
     }
 
     // ----- globals, reductions, instances -----
