@@ -321,7 +321,7 @@ impl<'u> Machine<'u> {
 
     fn global(&mut self, module: PyStr, name: PyStr) -> Result<()> {
         let (module, name) = self.map_name(module, name);
-        let obj = resolve::find_class(self.opts.policy, module, name)?;
+        let obj = resolve::find_class(self.opts.policy, &self.opts.registry, module, name)?;
         self.push_obj(obj)
     }
 
@@ -529,7 +529,9 @@ impl<'u> Machine<'u> {
         if let Some(obj) = resolve::native_call(&self.graph, callable, &arg_items, self.proto)? {
             // A nested class named through getattr is still subject to policy.
             let obj = match obj {
-                Object::Global(g) => resolve::find_class(self.opts.policy, g.module, g.name)?,
+                Object::Global(g) => {
+                    resolve::find_class(self.opts.policy, &self.opts.registry, g.module, g.name)?
+                }
                 other => other,
             };
             // `_codecs.encode` makes a new one-byte bytes object each time.
@@ -544,7 +546,7 @@ impl<'u> Machine<'u> {
             self.push(v);
             return Ok(());
         }
-        if self.opts.policy == Policy::Strict {
+        if self.opts.policy == Policy::Strict && !self.registered(callable) {
             return Err(bad(format!(
                 "calling {} is not allowed by the strict loading policy",
                 self.graph.repr(callable)
@@ -555,6 +557,17 @@ impl<'u> Machine<'u> {
             args,
             ..Reduce::default()
         })))
+    }
+
+    /// True when `v` is a class registered for strict loading.
+    fn registered(&self, v: Value) -> bool {
+        match self.object(v) {
+            Some(Object::Global(g)) => match (g.module.as_str(), g.name.as_str()) {
+                (Some(m), Some(n)) => self.opts.registry.contains(m, n),
+                _ => false,
+            },
+            _ => false,
+        }
     }
 
     /// A set built by `set(list)` is filled through [`Machine::set_insert`]
@@ -593,7 +606,7 @@ impl<'u> Machine<'u> {
                 )));
             }
         }
-        if self.opts.policy == Policy::Strict {
+        if self.opts.policy == Policy::Strict && !self.registered(class) {
             return Err(bad(format!(
                 "creating an instance of {} is not allowed by the strict loading policy",
                 self.graph.repr(class)
@@ -650,7 +663,12 @@ impl<'u> Machine<'u> {
         let Some((module, name)) = self.opts.extensions.get(&code).cloned() else {
             return Err(Error::new(ErrorCode::UnregisteredExtension(code)));
         };
-        let obj = resolve::find_class(self.opts.policy, module.into(), name.into())?;
+        let obj = resolve::find_class(
+            self.opts.policy,
+            &self.opts.registry,
+            module.into(),
+            name.into(),
+        )?;
         self.push_obj(obj)
     }
 
