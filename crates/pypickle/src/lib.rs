@@ -113,7 +113,7 @@ pub fn loads_as<T: class::FromPython>(data: &[u8]) -> Result<T> {
 ///
 /// # Errors
 ///
-/// As [`load`], or when the data does not fit `T`.
+/// As [`load()`], or when the data does not fit `T`.
 pub fn load_as<T: class::FromPython, R: io::BufRead>(reader: R) -> Result<T> {
     Unpickler::new().load_as(reader)
 }

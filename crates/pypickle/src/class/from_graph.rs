@@ -3,12 +3,9 @@
 use std::any::Any;
 use std::collections::HashMap;
 
-use super::{FromPython, Unpickle};
+use super::{FromPython, Unpickle, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::value::{Graph, ObjId, Object, PyStr, Value};
-
-/// How deep typed values may nest; see [`FromGraph::max_depth`].
-pub const DEFAULT_MAX_DEPTH: usize = 1000;
 
 /// Reads typed values out of an object [`Graph`]. It remembers the
 /// `Rc`s it made by object, so an object reached twice becomes one `Rc`
@@ -43,7 +40,7 @@ impl<'g> FromGraph<'g> {
         }
     }
 
-    /// Sets how deep typed values may nest (default 1000). The conversion
+    /// Sets how deep typed values may nest (default [`DEFAULT_MAX_DEPTH`]). The conversion
     /// recurses along the target type, so a recursive type reading a deep
     /// (or cyclic, without `Rc`) graph stops here with an error instead of
     /// overflowing the stack.

@@ -19,6 +19,13 @@ fn expected(l: &FromGraph, what: &str, v: Value) -> Error {
 
 // ----- atoms -----
 
+/// The raw value, for reading parts of the graph by hand.
+impl FromPython for Value {
+    fn from_python(_l: &mut FromGraph, v: Value) -> Result<Self> {
+        Ok(v)
+    }
+}
+
 impl ToPython for bool {
     fn to_python(&self, _p: &mut ToGraph) -> Result<Value> {
         Ok(Value::Bool(*self))

@@ -84,6 +84,12 @@ use std::rc::Rc;
 use crate::error::Result;
 use crate::value::Value;
 
+/// How deep typed values may nest, both ways. CPython's pickler stops at
+/// the interpreter's recursion limit (1000 by default); typed conversion
+/// recurses along the Rust type, so it stops too, with an error, well
+/// before the native stack could run out.
+pub const DEFAULT_MAX_DEPTH: usize = 1000;
+
 /// A value that can be written into an object graph.
 pub trait ToPython {
     /// Adds this value to the graph `p` is building and returns it.

@@ -3,15 +3,9 @@
 use std::any::Any;
 use std::collections::HashMap;
 
-use super::{Pickle, ToPython};
+use super::{Pickle, ToPython, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, Result};
 use crate::value::{Global, Graph, Instance, ObjId, Object, Value};
-
-/// How deep typed values may nest. CPython's pickler stops at the
-/// interpreter's recursion limit (1000 by default); the conversion recurses
-/// along the Rust data, so it stops too, with an error, well before the
-/// native stack could run out.
-pub const DEFAULT_MAX_DEPTH: usize = 1000;
 
 /// A hook that may turn an instance into a persistent id, as Python's
 /// `Pickler.persistent_id` does: return `Some(pid)` to write the object as
