@@ -322,9 +322,7 @@ fn deep_typed_data_fails_cleanly_instead_of_overflowing() {
     for _ in 0..100_000 {
         data.extend_from_slice(b"]\x94");
     }
-    for _ in 1..100_000 {
-        data.push(b'a');
-    }
+    data.extend(std::iter::repeat_n(b'a', 100_000 - 1));
     data.push(b'.');
     #[derive(Debug)]
     struct Tree(#[allow(dead_code)] Vec<Tree>);
