@@ -425,3 +425,72 @@ f = io.BytesIO(); P(f, 4).dump(['X']); assert f.getvalue() == {b}
         .unwrap();
     assert_eq!(back.x, 2);
 }
+
+/// A class with `__getnewargs_ex__`: `cls.__new__(cls, a, b=b)`.
+#[derive(Debug, Default, PartialEq)]
+struct WithKwargs {
+    a: i64,
+    b: i64,
+}
+
+impl Pickle for WithKwargs {
+    const MODULE: &'static str = "__main__";
+    const NAME: &'static str = "K";
+    fn new_args(&self, _p: &mut ToGraph) -> pypickle::Result<Vec<Value>> {
+        Ok(vec![Value::Int(self.a)])
+    }
+    fn new_kwargs(&self, p: &mut ToGraph) -> pypickle::Result<Option<Value>> {
+        let mut kwargs = std::collections::BTreeMap::new();
+        kwargs.insert("b".to_string(), self.b);
+        p.value(&kwargs).map(Some)
+    }
+    fn get_state(&self, p: &mut ToGraph) -> pypickle::Result<Option<Value>> {
+        let mut state = p.state_dict();
+        state.field(p, "a", &self.a)?;
+        state.field(p, "b", &self.b)?;
+        state.finish(p).map(Some)
+    }
+}
+
+impl Unpickle for WithKwargs {
+    const MODULE: &'static str = "__main__";
+    const NAME: &'static str = "K";
+    fn new(_l: &mut FromGraph, _args: &[Value]) -> pypickle::Result<Self> {
+        Ok(WithKwargs::default())
+    }
+    fn new_ex(l: &mut FromGraph, args: &[Value], kwargs: Option<Value>) -> pypickle::Result<Self> {
+        let a = l.value(args[0])?;
+        let kwargs: std::collections::BTreeMap<String, i64> = l.value(kwargs.unwrap())?;
+        Ok(WithKwargs { a, b: kwargs["b"] })
+    }
+    fn set_state(&mut self, _l: &mut FromGraph, _state: Value) -> pypickle::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn keyword_arguments_to_new_match_cpython_at_every_protocol() {
+    let obj = WithKwargs { a: 1, b: 2 };
+    let mut script = String::from(
+        r#"
+import pickle
+class K:
+    def __init__(self, a, b=0): self.a = a; self.b = b
+    def __getnewargs_ex__(self): return ((self.a,), {'b': self.b})
+k = K(1, 2)
+"#,
+    );
+    for proto in 0..=5u8 {
+        let ours = pypickle::dumps_as(&obj, proto).unwrap();
+        script.push_str(&format!(
+            "assert pickle.dumps(k, {proto}) == {b}, {proto}\n",
+            b = py_bytes(&ours)
+        ));
+        if proto >= 4 {
+            // NEWOBJ_EX hands the keyword arguments to new_ex.
+            assert_eq!(pypickle::loads_as::<WithKwargs>(&ours).unwrap(), obj);
+        }
+    }
+    script.push_str("print('ok')");
+    assert_eq!(python_stdout(&script), "ok\n");
+}

@@ -104,15 +104,15 @@ impl<'g> FromGraph<'g> {
     /// The `(args, state)` of an instance of `T`'s class, however the
     /// pickle built it: NEWOBJ, NEWOBJ_EX, `copyreg._reconstructor`, INST,
     /// OBJ, or a call of the class.
-    fn instance_parts<T: Unpickle>(&self, v: Value) -> Result<(Vec<Value>, Option<Value>)> {
-        let (class, args, state) = match self.object(v) {
-            Some(Object::Instance(i)) => (i.class, i.args.clone(), i.state),
+    fn instance_parts<T: Unpickle>(&self, v: Value) -> Result<Parts> {
+        let (class, args, kwargs, state) = match self.object(v) {
+            Some(Object::Instance(i)) => (i.class, i.args.clone(), i.kwargs, i.state),
             Some(Object::Reduce(r)) => {
                 let args = match self.object(r.args) {
                     Some(Object::Tuple(items)) => items.clone(),
                     _ => Vec::new(),
                 };
-                (r.callable, args, r.state)
+                (r.callable, args, None, r.state)
             }
             _ => {
                 return Err(mismatch(format!(
@@ -124,9 +124,11 @@ impl<'g> FromGraph<'g> {
             }
         };
         match self.object(class) {
-            Some(Object::Global(g)) if g.module == *T::MODULE && g.name == *T::NAME => {
-                Ok((args, state))
-            }
+            Some(Object::Global(g)) if g.module == *T::MODULE && g.name == *T::NAME => Ok(Parts {
+                args,
+                kwargs,
+                state,
+            }),
             Some(Object::Global(g)) => Err(mismatch(format!(
                 "expected an instance of {}.{}, found an instance of {}.{}",
                 T::MODULE,
@@ -149,8 +151,12 @@ impl<'g> FromGraph<'g> {
     ///
     /// When `v` is not an instance of `T`'s class or its data does not fit.
     pub fn instance<T: Unpickle>(&mut self, v: Value) -> Result<T> {
-        let (args, state) = self.instance_parts::<T>(v)?;
-        let mut obj = T::new(self, &args)?;
+        let Parts {
+            args,
+            kwargs,
+            state,
+        } = self.instance_parts::<T>(v)?;
+        let mut obj = T::new_ex(self, &args, kwargs)?;
         if let Some(state) = state {
             obj.set_state(self, state)?;
         }
@@ -178,8 +184,12 @@ impl<'g> FromGraph<'g> {
     /// Splits an instance of `T` for a two-step rebuild: `T::new`, then
     /// (after the caller made the new object reachable) its state.
     pub(crate) fn instance_new<T: Unpickle>(&mut self, v: Value) -> Result<(T, Option<Value>)> {
-        let (args, state) = self.instance_parts::<T>(v)?;
-        Ok((T::new(self, &args)?, state))
+        let Parts {
+            args,
+            kwargs,
+            state,
+        } = self.instance_parts::<T>(v)?;
+        Ok((T::new_ex(self, &args, kwargs)?, state))
     }
 
     /// The attributes in an instance state: a dict, or the `(dict,
@@ -231,6 +241,13 @@ impl<'g> FromGraph<'g> {
             self.type_name(state)
         ))
     }
+}
+
+/// What an instance is made of: `__new__`'s arguments and the state.
+struct Parts {
+    args: Vec<Value>,
+    kwargs: Option<Value>,
+    state: Option<Value>,
 }
 
 /// Key-value pairs of a dict in the graph.

@@ -153,6 +153,18 @@ pub trait Pickle: Any {
         Ok(Vec::new())
     }
 
+    /// The keyword arguments for `cls.__new__`, as the dict
+    /// `__getnewargs_ex__` returns beside the arguments. None by default;
+    /// with some, CPython writes NEWOBJ_EX from protocol 4, and a
+    /// `functools.partial` of `object.__new__` below it.
+    ///
+    /// # Errors
+    ///
+    /// When an argument cannot be pickled.
+    fn new_kwargs(&self, _p: &mut ToGraph) -> Result<Option<Value>> {
+        Ok(None)
+    }
+
     /// The state, as `__getstate__` returns it: usually the instance dict
     /// (see [`ToGraph::state_dict`]), `None` for no state at all. As in
     /// Python, a false state is not written at protocols 0 and 1, so
@@ -187,6 +199,17 @@ pub trait Unpickle: Sized + Any {
     ///
     /// When the arguments do not fit.
     fn new(l: &mut FromGraph, args: &[Value]) -> Result<Self>;
+
+    /// `cls.__new__(cls, *args, **kwargs)`, for pickles that pass keyword
+    /// arguments (NEWOBJ_EX). Calls [`Unpickle::new`] by default, which
+    /// ignores them.
+    ///
+    /// # Errors
+    ///
+    /// When the arguments do not fit.
+    fn new_ex(l: &mut FromGraph, args: &[Value], _kwargs: Option<Value>) -> Result<Self> {
+        Self::new(l, args)
+    }
 
     /// `__setstate__(state)`. Called only when the pickle holds a state for
     /// the instance (a BUILD), exactly when Python would call it.

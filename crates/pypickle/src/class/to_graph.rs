@@ -256,12 +256,14 @@ impl ToGraph {
         let id = self.reserve()?;
         let class = self.class::<T>()?;
         let args = obj.new_args(self)?;
+        let kwargs = obj.new_kwargs(self)?;
         let state = obj.get_state(self)?;
         self.fill(
             id,
             Object::Instance(Box::new(Instance {
                 class,
                 args,
+                kwargs,
                 state,
                 ..Instance::default()
             })),

@@ -15,7 +15,7 @@ use super::names::{self, NameIdentity};
 use super::Pickler;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
-use crate::value::{Global, Graph, ObjId, Object, PyStr, Value};
+use crate::value::{Global, Graph, ObjId, Object, PyStr, Reduce, Value};
 
 /// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
 const BATCH: usize = 1000;
@@ -900,10 +900,42 @@ impl<'g, 'p> Saver<'g, 'p> {
                 });
                 self.tasks.push(Task::Save(kwargs, Ctx::Plain));
             }
-            Some(_) => {
-                return Err(Error::unpicklable(
-                    "instances created with keyword arguments need protocol 4 or higher",
-                ))
+            Some(kwargs) => {
+                // Below protocol 4 there is no NEWOBJ_EX: CPython pickles
+                // functools.partial(object.__new__, cls, *args, **kwargs)
+                // and calls it with no arguments.
+                let object = self.global_value(("builtins", "object"));
+                let new_name = self.add_extra(Object::Str("__new__".into()));
+                self.interned.insert(encoding_id(new_name));
+                let getattr_args = self.add_extra(Object::Tuple(vec![object, new_name]));
+                let getattr = self.global_value(("builtins", "getattr"));
+                let new_fn = self.add_extra(Object::Reduce(Box::new(Reduce {
+                    callable: getattr,
+                    args: getattr_args,
+                    ..Reduce::default()
+                })));
+                let partial_args = self.add_extra(Object::Tuple(vec![new_fn]));
+                let mut call_args = vec![inst.class];
+                call_args.extend_from_slice(&inst.args);
+                let call_args = self.add_extra(Object::Tuple(call_args));
+                let state =
+                    self.add_extra(Object::Tuple(vec![new_fn, call_args, kwargs, Value::None]));
+                let partial = self.global_value(("functools", "partial"));
+                let constructor = self.add_extra(Object::Reduce(Box::new(Reduce {
+                    callable: partial,
+                    args: partial_args,
+                    state: Some(state),
+                    ..Reduce::default()
+                })));
+                let no_args = self.add_extra(Object::Tuple(Vec::new()));
+                self.tasks.push(Task::CallEnd {
+                    id,
+                    op: Op::Reduce.code(),
+                    tail: true,
+                });
+                self.tasks.push(Task::Save(no_args, Ctx::Plain));
+                self.tasks.push(Task::Save(constructor, Ctx::Plain));
+                return Ok(());
             }
             None => self.tasks.push(Task::CallEnd {
                 id,
