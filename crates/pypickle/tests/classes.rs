@@ -17,6 +17,15 @@ fn py_bytes(b: &[u8]) -> String {
     pypickle::value::bytes_repr(b)
 }
 
+/// The bytes of a hex line Python printed with `bytes.hex()`.
+fn from_hex(line: &str) -> Vec<u8> {
+    let line = line.trim();
+    (0..line.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&line[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 #[derive(Debug, Default, PartialEq, pypickle::Pickle, pypickle::Unpickle)]
 #[pickle(module = "__main__", name = "Point")]
 struct Point {
@@ -123,10 +132,7 @@ fn python_written_instances_load_as_derived_types() {
         "{PY_CLASSES}\nfor proto in range(6):\n    print(pickle.dumps(Point(1, 2.0, 'x', [], 'n'), proto).hex())\n"
     );
     for line in python_stdout(&script).lines() {
-        let data: Vec<u8> = (0..line.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&line[i..i + 2], 16).unwrap())
-            .collect();
+        let data = from_hex(line);
         let p: Point = pypickle::loads_as(&data).unwrap();
         assert_eq!(
             (p.x, p.y, p.label.as_str(), p.note.as_deref()),
@@ -142,10 +148,7 @@ fn missing_attributes_and_wrong_classes_are_clear_errors() {
         "{PY_CLASSES}\np = Point(1, 2.0, 'x', [], None)\ndel p.label\nprint(pickle.dumps(p, 4).hex())"
     );
     let hex = python_stdout(&script);
-    let data: Vec<u8> = (0..hex.trim().len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-        .collect();
+    let data = from_hex(&hex);
     let err = pypickle::loads_as::<Point>(&data).unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -493,4 +496,40 @@ k = K(1, 2)
     }
     script.push_str("print('ok')");
     assert_eq!(python_stdout(&script), "ok\n");
+}
+
+#[path = "../../../examples/common/state.rs"]
+#[allow(dead_code)]
+mod seed_state;
+
+#[test]
+fn the_seeds_state_class_crosses_between_rust_and_python() {
+    use seed_state::MyClass;
+    let obj = MyClass::new("name here");
+    // The seed's classes, without their prints.
+    let mut script = String::from(
+        r#"
+import pickle
+class State:
+    def __init__(self, name): self.name = name
+class MyClass:
+    def __init__(self, name): self._set_name(name)
+    def _set_name(self, name): self.name = name; self.computed = name[::-1]
+    def __getstate__(self): return State(self.name)
+    def __setstate__(self, state): self._set_name(state.name)
+inst = MyClass('name here')
+"#,
+    );
+    for proto in 0..=5u8 {
+        let ours = pypickle::dumps_as(&obj, proto).unwrap();
+        script.push_str(&format!(
+            "assert pickle.dumps(inst, {proto}) == {b}, {proto}\nr = pickle.loads({b})\nassert (r.name, r.computed) == ('name here', 'ereh eman')\nprint(pickle.dumps(inst, {proto}).hex())\n",
+            b = py_bytes(&ours)
+        ));
+    }
+    for line in python_stdout(&script).lines() {
+        let data = from_hex(line);
+        let back: MyClass = pypickle::loads_as(&data).unwrap();
+        assert_eq!(back, obj);
+    }
 }
