@@ -1,19 +1,12 @@
 //! The seed's `pickle_unpickle.py`: a round trip gives an equal object,
 //! not the same one.
 
-use pypickle::{Graph, Object, Value};
+#[path = "common/tour_data.rs"]
+mod tour_data;
 
 fn main() -> pypickle::Result<()> {
-    let mut data1 = Graph::new();
-    let (a, upper_a) = (data1.str("a"), data1.str("A"));
-    let (b, c) = (data1.str("b"), data1.str("c"));
-    let dict = data1.add(Object::Dict(vec![
-        (a, upper_a),
-        (b, Value::Int(2)),
-        (c, Value::Float(3.0)),
-    ]));
-    let list = data1.add(Object::List(vec![Value::Ref(dict)]));
-    data1.set_root(Value::Ref(list));
+    // [{'a': 'A', 'b': 2, 'c': 3.0}]
+    let data1 = tour_data::data();
     println!("BEFORE:  {data1}");
 
     let data1_string = pypickle::dumps(&data1, pypickle::DEFAULT_PROTOCOL)?;
