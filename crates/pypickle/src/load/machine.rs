@@ -354,6 +354,7 @@ impl<'u> Machine<'u> {
 
     // ----- containers -----
 
+    #[inline]
     fn check_hashable(&self, v: Value) -> Result<()> {
         match unhashable_type(&self.graph, v) {
             Some(t) => Err(Error::new(ErrorCode::Unhashable(format!(
