@@ -324,25 +324,37 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(())
     }
 
-    /// The memo index of an object already saved, when the memo knows it by
-    /// its id: the quick check for items of a batch.
+    /// The memo slot of an object and its memo index, if it was saved.
     #[inline]
-    fn memo_hit(&self, id: ObjId, ctx: Ctx) -> Option<u32> {
-        match self.slot_of(id, ctx) {
-            Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
-            _ => None,
+    fn lookup(&self, id: ObjId, ctx: Ctx) -> (Slot, Option<u32>) {
+        // An object memoized by its id was memoized where its slot is its
+        // id, which it is again in a plain context (the others only key
+        // strs by value).
+        if ctx == Ctx::Plain {
+            if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                return (Slot::Obj(id), Some(idx));
+            }
         }
+        let slot = self.slot_of(id, ctx);
+        let idx = self.memo_lookup(&slot);
+        (slot, idx)
     }
 
     fn save_object(&mut self, id: ObjId, ctx: Ctx) -> Result<()> {
         // One identity rule, `slot_of`, serves lookup and store. What CPython
         // never memoizes (big ints, persistent ids, out-of-band buffers) is
         // never in the memo, so looking it up first changes nothing.
-        let slot = self.slot_of(id, ctx);
-        if let Some(idx) = self.memo_lookup(&slot) {
-            self.write_get(idx);
-            return Ok(());
+        match self.lookup(id, ctx) {
+            (_, Some(idx)) => {
+                self.write_get(idx);
+                Ok(())
+            }
+            (slot, None) => self.save_new(id, slot, ctx),
         }
+    }
+
+    /// Saves an object that is not in the memo yet.
+    fn save_new(&mut self, id: ObjId, slot: Slot, ctx: Ctx) -> Result<()> {
         match self.obj(id) {
             Object::Int(b) => {
                 let b = b.clone();
@@ -717,19 +729,15 @@ impl<'g, 'p> Saver<'g, 'p> {
             let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
             if let Value::Ref(id) = v {
-                // Memo hits are written on the spot too.
-                if let Some(idx) = self.memo_hit(id, ctx) {
+                // Memo hits are written on the spot too, and so are leaves:
+                // objects with nothing inside to walk.
+                let (slot, hit) = self.lookup(id, ctx);
+                if hit.is_some() || self.is_leaf(id) {
                     self.enc.boundary();
-                    self.write_get(idx);
-                    if let Some(op) = op_after {
-                        self.enc.byte(op);
+                    match hit {
+                        Some(idx) => self.write_get(idx),
+                        None => self.save_new(id, slot, ctx)?,
                     }
-                    continue;
-                }
-                // So are leaves: objects with nothing inside to walk.
-                if self.is_leaf(id) {
-                    self.enc.boundary();
-                    self.save_object(id, ctx)?;
                     if let Some(op) = op_after {
                         self.enc.byte(op);
                     }
