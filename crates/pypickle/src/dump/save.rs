@@ -31,6 +31,22 @@ enum ValueKey {
     Global(Box<[u8]>, Box<[u8]>),
 }
 
+/// A batch source's items, when they can be borrowed from the graph.
+#[derive(Clone, Copy)]
+enum Direct<'g> {
+    Items(&'g [Value]),
+    Pairs(&'g [(Value, Value)]),
+    None,
+}
+
+/// What the memo knows of an object.
+enum Lookup {
+    /// Saved before, at this memo index.
+    Hit(u32),
+    /// Not saved yet; memoized under this slot when it is.
+    Miss(Slot),
+}
+
 #[derive(Clone, Debug)]
 enum Slot {
     Obj(ObjId),
@@ -231,6 +247,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(())
     }
 
+    #[inline]
     fn write_get(&mut self, idx: u32) {
         self.enc.get(self.proto, idx);
     }
@@ -324,20 +341,22 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(())
     }
 
-    /// The memo slot of an object and its memo index, if it was saved.
+    /// The memo index of an object if it was saved, or else its memo slot.
     #[inline]
-    fn lookup(&self, id: ObjId, ctx: Ctx) -> (Slot, Option<u32>) {
+    fn lookup(&self, id: ObjId, ctx: Ctx) -> Lookup {
         // An object memoized by its id was memoized where its slot is its
         // id, which it is again in a plain context (the others only key
         // strs by value).
         if ctx == Ctx::Plain {
             if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
-                return (Slot::Obj(id), Some(idx));
+                return Lookup::Hit(idx);
             }
         }
         let slot = self.slot_of(id, ctx);
-        let idx = self.memo_lookup(&slot);
-        (slot, idx)
+        match self.memo_lookup(&slot) {
+            Some(idx) => Lookup::Hit(idx),
+            None => Lookup::Miss(slot),
+        }
     }
 
     fn save_object(&mut self, id: ObjId, ctx: Ctx) -> Result<()> {
@@ -345,11 +364,11 @@ impl<'g, 'p> Saver<'g, 'p> {
         // never memoizes (big ints, persistent ids, out-of-band buffers) is
         // never in the memo, so looking it up first changes nothing.
         match self.lookup(id, ctx) {
-            (_, Some(idx)) => {
+            Lookup::Hit(idx) => {
                 self.write_get(idx);
                 Ok(())
             }
-            (slot, None) => self.save_new(id, slot, ctx),
+            Lookup::Miss(slot) => self.save_new(id, slot, ctx),
         }
     }
 
@@ -723,21 +742,41 @@ impl<'g, 'p> Saver<'g, 'p> {
         each: Option<u8>,
     ) -> Result<()> {
         let is_dict = matches!(kind, Batch::Dict | Batch::DictItems);
+        // The items of a list or dict of the graph itself, borrowed once
+        // for the whole run (the graph outlives the saver's mutations).
+        let graph: &'g Graph = self.graph;
+        let direct = match (graph.get(src), kind) {
+            (Some(Object::Dict(pairs)), Batch::Dict) => Direct::Pairs(pairs),
+            (Some(Object::List(items)), Batch::List) => Direct::Items(items),
+            _ => Direct::None,
+        };
         while pos < end {
-            let (v, ctx) = self.item_at(src, kind, pos, keys);
+            let (v, ctx) = match direct {
+                Direct::Items(items) => (items[pos], Ctx::Plain),
+                Direct::Pairs(pairs) if pos.is_multiple_of(2) => (pairs[pos / 2].0, keys),
+                Direct::Pairs(pairs) => (pairs[pos / 2].1, Ctx::Plain),
+                Direct::None => self.item_at(src, kind, pos, keys),
+            };
             // The per-item opcode follows an item, or a dict's value.
             let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
             if let Value::Ref(id) = v {
                 // Memo hits are written on the spot too, and so are leaves:
                 // objects with nothing inside to walk.
-                let (slot, hit) = self.lookup(id, ctx);
-                if hit.is_some() || self.is_leaf(id) {
-                    self.enc.boundary();
-                    match hit {
-                        Some(idx) => self.write_get(idx),
-                        None => self.save_new(id, slot, ctx)?,
+                let saved = match self.lookup(id, ctx) {
+                    Lookup::Hit(idx) => {
+                        self.enc.boundary();
+                        self.write_get(idx);
+                        true
                     }
+                    Lookup::Miss(slot) if self.is_leaf(id) => {
+                        self.enc.boundary();
+                        self.save_new(id, slot, ctx)?;
+                        true
+                    }
+                    Lookup::Miss(_) => false,
+                };
+                if saved {
                     if let Some(op) = op_after {
                         self.enc.byte(op);
                     }
