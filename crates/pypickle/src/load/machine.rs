@@ -69,8 +69,6 @@ pub(crate) struct Machine<'u> {
     alloc: u64,
     /// Dicts and sets with two or more items; duplicate keys merge at STOP.
     filled: Vec<ObjId>,
-    /// Reused for the items above a mark, so batches allocate nothing.
-    scratch: Vec<Value>,
     /// The opcode before the current one (for REDUCE, POP: a state setter).
     previous: Option<Opcode>,
 }
@@ -97,7 +95,6 @@ impl<'u> Machine<'u> {
             proto: 0,
             alloc: 0,
             filled: Vec::new(),
-            scratch: Vec::new(),
             previous: None,
         }
     }
@@ -181,19 +178,37 @@ impl<'u> Machine<'u> {
         Ok(self.stack.split_off(at))
     }
 
-    /// Pops everything above the innermost mark, and the mark, into the
-    /// reused scratch vector; hand it back with [`Machine::restore`].
-    fn take_to_mark(&mut self) -> Result<Vec<Value>> {
+    /// Pops the innermost mark and hands `f` the items above it, straight
+    /// from the stack (no copy), then pops them too. `f` must not use the
+    /// stack, which is lent out meanwhile.
+    #[inline]
+    fn with_marked<T>(&mut self, f: impl FnOnce(&mut Self, &[Value]) -> Result<T>) -> Result<T> {
         let at = self.pop_mark()?;
-        let mut items = std::mem::take(&mut self.scratch);
-        items.clear();
-        items.extend_from_slice(&self.stack[at..]);
+        let stack = std::mem::take(&mut self.stack);
+        let out = f(self, &stack[at..]);
+        self.stack = stack;
         self.stack.truncate(at);
-        Ok(items)
+        out
     }
 
-    fn restore(&mut self, scratch: Vec<Value>) {
-        self.scratch = scratch;
+    /// The object an APPENDS, SETITEMS or ADDITEMS works on: the one under
+    /// the innermost mark, which must lie above the next mark's fence.
+    #[inline]
+    fn under_mark(&self) -> Result<Value> {
+        let at = self
+            .marks
+            .last()
+            .copied()
+            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))?;
+        let fence = self.marks.len().checked_sub(2).map_or(0, |i| self.marks[i]);
+        if at <= fence {
+            return Err(Error::new(if self.marks.len() < 2 {
+                ErrorCode::StackUnderflow
+            } else {
+                ErrorCode::UnexpectedMark
+            }));
+        }
+        Ok(self.stack[at - 1])
     }
 
     fn charge(&mut self, bytes: u64) -> Result<()> {
@@ -858,36 +873,31 @@ impl<'u> Machine<'u> {
             }
             Opcode::EmptyDict => self.push_obj(Object::Dict(Vec::new()))?,
             Opcode::Dict => {
-                let items = self.take_to_mark()?;
-                let v = self.add(Object::Dict(Vec::with_capacity(items.len() / 2)))?;
-                let done = match v {
-                    Value::Ref(id) => self.dict_insert(id, &items, "DICT"),
-                    _ => Ok(()),
-                };
-                self.restore(items);
-                done?;
+                let v = self.with_marked(|m, items| {
+                    let v = m.add(Object::Dict(Vec::with_capacity(items.len() / 2)))?;
+                    if let Value::Ref(id) = v {
+                        m.dict_insert(id, items, "DICT")?;
+                    }
+                    Ok(v)
+                })?;
                 self.push(v);
             }
             Opcode::EmptySet => self.push_obj(Object::Set(Vec::new()))?,
             Opcode::FrozenSet => {
-                let items = self.take_to_mark()?;
-                let v = self.add(Object::FrozenSet(Vec::with_capacity(items.len())))?;
-                let done = match v {
-                    Value::Ref(id) => self.set_insert(id, &items),
-                    _ => Ok(()),
-                };
-                self.restore(items);
-                done?;
+                let v = self.with_marked(|m, items| {
+                    let v = m.add(Object::FrozenSet(Vec::with_capacity(items.len())))?;
+                    if let Value::Ref(id) = v {
+                        m.set_insert(id, items)?;
+                    }
+                    Ok(v)
+                })?;
                 self.push(v);
             }
             Opcode::AddItems => {
-                let items = self.take_to_mark()?;
-                let target = self.top()?;
+                let target = self.under_mark()?;
                 match target {
                     Value::Ref(id) if matches!(self.graph.get(id), Some(Object::Set(_))) => {
-                        let done = self.set_insert(id, &items);
-                        self.restore(items);
-                        done?;
+                        self.with_marked(|m, items| m.set_insert(id, items))?;
                     }
                     _ => {
                         let name = self.type_name(target);
@@ -901,10 +911,8 @@ impl<'u> Machine<'u> {
                 self.append(target, &[v])?;
             }
             Opcode::Appends => {
-                let items = self.take_to_mark()?;
-                let done = self.top().and_then(|target| self.append(target, &items));
-                self.restore(items);
-                done?;
+                let target = self.under_mark()?;
+                self.with_marked(|m, items| m.append(target, items))?;
             }
             Opcode::SetItem => {
                 let v = self.pop()?;
@@ -913,10 +921,8 @@ impl<'u> Machine<'u> {
                 self.set_items(target, &[k, v])?;
             }
             Opcode::SetItems => {
-                let items = self.take_to_mark()?;
-                let done = self.top().and_then(|target| self.set_items(target, &items));
-                self.restore(items);
-                done?;
+                let target = self.under_mark()?;
+                self.with_marked(|m, items| m.set_items(target, items))?;
             }
             Opcode::Get => {
                 let line = input.read_line()?;
