@@ -75,8 +75,8 @@ pub use pypickle_derive::Unpickle;
 
 use std::io;
 
-// The README's examples run as doctests.
-#[cfg(doctest)]
+// The README's examples run as doctests (its class example needs the derive).
+#[cfg(all(doctest, feature = "derive"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
