@@ -63,6 +63,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod class;
 pub mod compat;
 pub mod dump;
 mod error;
@@ -77,7 +78,19 @@ pub mod value;
 pub use dump::{Pickler, DEFAULT_PROTOCOL, HIGHEST_PROTOCOL};
 pub use error::{Category, Error, Result};
 pub use load::{Limits, Persistent, Policy, Unpickler};
-pub use value::{Buffer, Global, Graph, Instance, ObjId, Object, PyStr, Reduce, Value};
+pub use value::{
+    Buffer, Global, Graph, Instance, InstanceView, ObjId, Object, PyStr, Reduce, Value,
+};
+
+pub use class::{FromPython, Pickle, ToPython, Unpickle};
+/// Derives [`class::Pickle`] for a struct whose fields are an instance's
+/// `__dict__`; see the `pypickle-derive` crate for the attributes.
+#[cfg(feature = "derive")]
+pub use pypickle_derive::Pickle;
+/// Derives [`class::Unpickle`] for a struct whose fields are an instance's
+/// `__dict__`; see the `pypickle-derive` crate for the attributes.
+#[cfg(feature = "derive")]
+pub use pypickle_derive::Unpickle;
 
 #[cfg(feature = "serde")]
 pub use self::serde::{
@@ -87,8 +100,9 @@ pub use self::serde::{
 
 use std::io;
 
-// The README's examples run as doctests.
-#[cfg(doctest)]
+// The README's examples run as doctests (its class example needs the
+// derive, its typed-data example serde).
+#[cfg(all(doctest, feature = "derive", feature = "serde"))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
@@ -108,6 +122,49 @@ pub fn loads(data: &[u8]) -> Result<Graph> {
 /// As [`loads`]; an empty stream is an EOF error.
 pub fn load<R: io::BufRead>(reader: R) -> Result<Graph> {
     Unpickler::new().load(reader)
+}
+
+/// Loads one pickle from bytes as a typed value, accepting the classes `T`
+/// rebuilds (see [`class`]).
+///
+/// # Errors
+///
+/// As [`loads`], or when the data does not fit `T`.
+pub fn loads_as<T: class::FromPython>(data: &[u8]) -> Result<T> {
+    Unpickler::new().loads_as(data)
+}
+
+/// Loads one pickle from a buffered stream as a typed value, accepting the
+/// classes `T` rebuilds.
+///
+/// # Errors
+///
+/// As [`load()`], or when the data does not fit `T`.
+pub fn load_as<T: class::FromPython, R: io::BufRead>(reader: R) -> Result<T> {
+    Unpickler::new().load_as(reader)
+}
+
+/// Pickles a typed value at `protocol`: the bytes CPython writes for the
+/// equivalent Python objects.
+///
+/// # Errors
+///
+/// When the value cannot be pickled at this protocol.
+pub fn dumps_as<T: class::ToPython + ?Sized>(value: &T, protocol: u8) -> Result<Vec<u8>> {
+    Pickler::new(protocol).dumps_as(value)
+}
+
+/// Pickles a typed value at `protocol` to a writer.
+///
+/// # Errors
+///
+/// As [`dumps_as`], plus I/O errors of the writer.
+pub fn dump_as<T: class::ToPython + ?Sized, W: io::Write>(
+    value: &T,
+    protocol: u8,
+    writer: W,
+) -> Result<()> {
+    Pickler::new(protocol).dump_as(value, writer)
 }
 
 /// Pickles a graph at `protocol` (0 to 5).

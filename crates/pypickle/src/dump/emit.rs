@@ -126,53 +126,54 @@ impl Encoder {
     /// SHORT_BINUNICODE, BINUNICODE or BINUNICODE8 as CPython picks.
     #[inline]
     pub(crate) fn str(&mut self, proto: u8, data: &[u8]) -> Result<()> {
-        let n = data.len();
         if proto == 0 {
             let mut text = vec![Op::Unicode.code()];
             crate::text::write_p0_unicode(&mut text, data);
             text.push(b'\n');
             self.write(&text);
-        } else if proto >= 4 && n <= 0xff {
-            // Short: never large enough to leave the frame.
-            self.write(&[Op::ShortBinUnicode.code(), n as u8]);
-            self.write(data);
-        } else if let Ok(n32) = u32::try_from(n) {
-            let [a, b, c, d] = n32.to_le_bytes();
-            self.write_large(&[Op::BinUnicode.code(), a, b, c, d], data);
-        } else if proto >= 4 {
-            let mut header = vec![Op::BinUnicode8.code()];
-            header.extend_from_slice(&(n as u64).to_le_bytes());
-            self.write_large(&header, data);
-        } else {
-            return Err(Error::unpicklable(
-                "cannot serialize a string larger than 4GiB",
-            ));
+            return Ok(());
         }
-        Ok(())
+        let ops = [Op::ShortBinUnicode, Op::BinUnicode, Op::BinUnicode8];
+        self.sized(proto, ops, proto >= 4, data)
+            .ok_or_else(|| Error::unpicklable("cannot serialize a string larger than 4GiB"))
     }
 
     /// A bytes payload at protocol 3 or higher: SHORT_BINBYTES, BINBYTES or
     /// BINBYTES8 as CPython picks. (Below 3, bytes are a call.)
     #[inline]
     pub(crate) fn bytes(&mut self, proto: u8, data: &[u8]) -> Result<()> {
+        let ops = [Op::ShortBinBytes, Op::BinBytes, Op::BinBytes8];
+        self.sized(proto, ops, true, data)
+            .ok_or_else(|| Error::unpicklable("cannot serialize a bytes object larger than 4 GiB"))
+    }
+
+    /// A payload behind the smallest of `[short, 4-byte, 8-byte]` length
+    /// opcodes that fits (`short` only when `short_ok`; 8-byte lengths from
+    /// protocol 4). `None` when nothing fits.
+    #[inline]
+    fn sized(
+        &mut self,
+        proto: u8,
+        [short, four, eight]: [Op; 3],
+        short_ok: bool,
+        data: &[u8],
+    ) -> Option<()> {
         let n = data.len();
-        if n <= 0xff {
+        if short_ok && n <= 0xff {
             // Short: never large enough to leave the frame.
-            self.write(&[Op::ShortBinBytes.code(), n as u8]);
+            self.write(&[short.code(), n as u8]);
             self.write(data);
         } else if let Ok(n32) = u32::try_from(n) {
             let [a, b, c, d] = n32.to_le_bytes();
-            self.write_large(&[Op::BinBytes.code(), a, b, c, d], data);
+            self.write_large(&[four.code(), a, b, c, d], data);
         } else if proto >= 4 {
-            let mut header = vec![Op::BinBytes8.code()];
+            let mut header = vec![eight.code()];
             header.extend_from_slice(&(n as u64).to_le_bytes());
             self.write_large(&header, data);
         } else {
-            return Err(Error::unpicklable(
-                "cannot serialize a bytes object larger than 4 GiB",
-            ));
+            return None;
         }
-        Ok(())
+        Some(())
     }
 
     /// Stores the top of the stack as memo entry `idx`: PUT, BINPUT,

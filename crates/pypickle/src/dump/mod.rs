@@ -13,6 +13,7 @@ mod save;
 use std::collections::HashMap;
 use std::io;
 
+use crate::class::{ToGraph, ToPython};
 use crate::error::{Error, Result};
 use crate::value::{Buffer, Global, Graph};
 use encoder::Encoder;
@@ -111,6 +112,36 @@ impl Pickler {
         let mut saver = Saver::new(graph, self, Encoder::new(64 + graph.len() * 8));
         saver.dump(&mut |_| Ok(()))?;
         Ok(saver.into_encoder().out)
+    }
+
+    /// Pickles a typed value (see [`crate::class`]).
+    ///
+    /// # Errors
+    ///
+    /// When the value cannot be pickled at this protocol.
+    pub fn dumps_as<T: ToPython + ?Sized>(&mut self, value: &T) -> Result<Vec<u8>> {
+        let graph = self.graph_of(value)?;
+        self.dumps(&graph)
+    }
+
+    /// Pickles a typed value to a writer.
+    ///
+    /// # Errors
+    ///
+    /// As [`Pickler::dumps_as`], plus I/O errors of the writer.
+    pub fn dump_as<T: ToPython + ?Sized, W: io::Write>(
+        &mut self,
+        value: &T,
+        writer: W,
+    ) -> Result<()> {
+        let graph = self.graph_of(value)?;
+        self.dump(&graph, writer)
+    }
+
+    fn graph_of<T: ToPython + ?Sized>(&self, value: &T) -> Result<Graph> {
+        let mut p = ToGraph::for_protocol(self.protocol);
+        let root = p.value(value)?;
+        Ok(p.finish(root))
     }
 
     /// Pickles `graph` to a writer, handing it completed frames as they are

@@ -15,7 +15,7 @@ use super::names::{self, NameIdentity};
 use super::Pickler;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
-use crate::value::{Global, Graph, ObjId, Object, PyStr, Value};
+use crate::value::{Global, Graph, ObjId, Object, PyStr, Reduce, Value};
 
 /// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
 const BATCH: usize = 1000;
@@ -23,8 +23,6 @@ const BATCH: usize = 1000;
 /// What a memo entry is keyed on: the identity CPython's memo would see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ValueKey {
-    /// An interned or singleton str, shared by value.
-    Str(Box<[u8]>),
     /// The `builtins` module's own name object.
     BuiltinsName,
     /// A singleton bytes object (empty or one byte).
@@ -33,9 +31,29 @@ enum ValueKey {
     Global(Box<[u8]>, Box<[u8]>),
 }
 
+/// A batch source's items, when they can be borrowed from the graph.
+#[derive(Clone, Copy)]
+enum Direct<'g> {
+    Items(&'g [Value]),
+    Pairs(&'g [(Value, Value)]),
+    None,
+}
+
+/// What the memo knows of an object.
+enum Lookup {
+    /// Saved before, at this memo index.
+    Hit(u32),
+    /// Not saved yet; memoized under this slot when it is.
+    Miss(Slot),
+}
+
 #[derive(Clone, Debug)]
 enum Slot {
     Obj(ObjId),
+    /// An interned or singleton str of the graph, shared by value.
+    Str(ObjId),
+    /// A name the pickler writes (interned in CPython), shared by value.
+    Name(PyStr),
     Value(ValueKey),
     /// An object nobody can refer to again; it still takes an index.
     Fresh,
@@ -115,10 +133,12 @@ pub(crate) struct Saver<'g, 'p> {
     /// Memo index + 1 per object id (0: not memoized).
     memo_obj: Vec<u32>,
     memo_val: rustc_hash::FxHashMap<ValueKey, u32>,
+    /// Strs shared by value (interned or singletons), by their data.
+    memo_str: rustc_hash::FxHashMap<Box<[u8]>, u32>,
     memo_len: u32,
     tasks: Vec<Task>,
     /// Scratch strs that are interned in CPython ('latin1').
-    interned: std::collections::HashSet<ObjId>,
+    interned: rustc_hash::FxHashSet<ObjId>,
 }
 
 fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
@@ -151,6 +171,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             opts,
             memo_obj: vec![0; graph.len()],
             memo_val: Default::default(),
+            memo_str: Default::default(),
             memo_len: 0,
             tasks: Vec::new(),
             interned: Default::default(),
@@ -197,6 +218,8 @@ impl<'g, 'p> Saver<'g, 'p> {
         match slot {
             Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
             Slot::Value(k) => self.memo_val.get(k).copied(),
+            Slot::Str(id) => self.memo_str.get(self.str_data(*id)).copied(),
+            Slot::Name(s) => self.memo_str.get(s.as_bytes()).copied(),
             Slot::Fresh => None,
         }
     }
@@ -211,12 +234,20 @@ impl<'g, 'p> Saver<'g, 'p> {
             Slot::Value(k) => {
                 self.memo_val.insert(k, idx);
             }
+            Slot::Str(id) => {
+                let key = self.str_data(id).into();
+                self.memo_str.insert(key, idx);
+            }
+            Slot::Name(s) => {
+                self.memo_str.insert(s.as_bytes().into(), idx);
+            }
             Slot::Fresh => {}
         }
         self.enc.put(self.proto, idx);
         Ok(())
     }
 
+    #[inline]
     fn write_get(&mut self, idx: u32) {
         self.enc.get(self.proto, idx);
     }
@@ -227,13 +258,23 @@ impl<'g, 'p> Saver<'g, 'p> {
         id.index() >= self.graph.len() || self.graph.distinct_bytes.contains(&id)
     }
 
+    /// The data of the str `id` (empty if it is not a str).
+    fn str_data(&self, id: ObjId) -> &[u8] {
+        match self.obj(id) {
+            Object::Str(s) => s.as_bytes(),
+            _ => &[],
+        }
+    }
+
     /// The memo identity of an object, as CPython's `id()` would see it.
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
             Object::Str(s)
-                if ctx == Ctx::StateKey || is_singleton_str(s) || self.interned.contains(&id) =>
+                if ctx == Ctx::StateKey
+                    || is_singleton_str(s)
+                    || (id.index() >= self.graph.len() && self.interned.contains(&id)) =>
             {
-                Slot::Value(ValueKey::Str(s.as_bytes().into()))
+                Slot::Str(id)
             }
             Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
                 Slot::Value(ValueKey::Bytes(b.as_slice().into()))
@@ -300,13 +341,21 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(())
     }
 
-    /// The memo index of an object already saved, when the memo knows it by
-    /// its id: the quick check for items of a batch.
+    /// The memo index of an object if it was saved, or else its memo slot.
     #[inline]
-    fn memo_hit(&self, id: ObjId, ctx: Ctx) -> Option<u32> {
-        match self.slot_of(id, ctx) {
-            Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
-            _ => None,
+    fn lookup(&self, id: ObjId, ctx: Ctx) -> Lookup {
+        // An object memoized by its id was memoized where its slot is its
+        // id, which it is again in a plain context (the others only key
+        // strs by value).
+        if ctx == Ctx::Plain {
+            if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                return Lookup::Hit(idx);
+            }
+        }
+        let slot = self.slot_of(id, ctx);
+        match self.memo_lookup(&slot) {
+            Some(idx) => Lookup::Hit(idx),
+            None => Lookup::Miss(slot),
         }
     }
 
@@ -314,11 +363,17 @@ impl<'g, 'p> Saver<'g, 'p> {
         // One identity rule, `slot_of`, serves lookup and store. What CPython
         // never memoizes (big ints, persistent ids, out-of-band buffers) is
         // never in the memo, so looking it up first changes nothing.
-        let slot = self.slot_of(id, ctx);
-        if let Some(idx) = self.memo_lookup(&slot) {
-            self.write_get(idx);
-            return Ok(());
+        match self.lookup(id, ctx) {
+            Lookup::Hit(idx) => {
+                self.write_get(idx);
+                Ok(())
+            }
+            Lookup::Miss(slot) => self.save_new(id, slot, ctx),
         }
+    }
+
+    /// Saves an object that is not in the memo yet.
+    fn save_new(&mut self, id: ObjId, slot: Slot, ctx: Ctx) -> Result<()> {
         match self.obj(id) {
             Object::Int(b) => {
                 let b = b.clone();
@@ -437,11 +492,9 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save_name(&mut self, s: PyStr, identity: NameIdentity) -> Result<()> {
         let slot = match identity {
-            NameIdentity::Interned => Slot::Value(ValueKey::Str(s.as_bytes().into())),
+            NameIdentity::Interned => Slot::Name(s.clone()),
             NameIdentity::BuiltinsModuleName => Slot::Value(ValueKey::BuiltinsName),
-            NameIdentity::Fresh if is_singleton_str(&s) => {
-                Slot::Value(ValueKey::Str(s.as_bytes().into()))
-            }
+            NameIdentity::Fresh if is_singleton_str(&s) => Slot::Name(s.clone()),
             NameIdentity::Fresh => Slot::Fresh,
         };
         if let Some(idx) = self.memo_lookup(&slot) {
@@ -689,16 +742,41 @@ impl<'g, 'p> Saver<'g, 'p> {
         each: Option<u8>,
     ) -> Result<()> {
         let is_dict = matches!(kind, Batch::Dict | Batch::DictItems);
+        // The items of a list or dict of the graph itself, borrowed once
+        // for the whole run (the graph outlives the saver's mutations).
+        let graph: &'g Graph = self.graph;
+        let direct = match (graph.get(src), kind) {
+            (Some(Object::Dict(pairs)), Batch::Dict) => Direct::Pairs(pairs),
+            (Some(Object::List(items)), Batch::List) => Direct::Items(items),
+            _ => Direct::None,
+        };
         while pos < end {
-            let (v, ctx) = self.item_at(src, kind, pos, keys);
+            let (v, ctx) = match direct {
+                Direct::Items(items) => (items[pos], Ctx::Plain),
+                Direct::Pairs(pairs) if pos.is_multiple_of(2) => (pairs[pos / 2].0, keys),
+                Direct::Pairs(pairs) => (pairs[pos / 2].1, Ctx::Plain),
+                Direct::None => self.item_at(src, kind, pos, keys),
+            };
             // The per-item opcode follows an item, or a dict's value.
             let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
             if let Value::Ref(id) = v {
-                // Memo hits are written on the spot too.
-                if let Some(idx) = self.memo_hit(id, ctx) {
-                    self.enc.boundary();
-                    self.write_get(idx);
+                // Memo hits are written on the spot too, and so are leaves:
+                // objects with nothing inside to walk.
+                let saved = match self.lookup(id, ctx) {
+                    Lookup::Hit(idx) => {
+                        self.enc.boundary();
+                        self.write_get(idx);
+                        true
+                    }
+                    Lookup::Miss(slot) if self.is_leaf(id) => {
+                        self.enc.boundary();
+                        self.save_new(id, slot, ctx)?;
+                        true
+                    }
+                    Lookup::Miss(_) => false,
+                };
+                if saved {
                     if let Some(op) = op_after {
                         self.enc.byte(op);
                     }
@@ -727,6 +805,17 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         }
         Ok(())
+    }
+
+    /// True for objects saved without any task of their own: strs, big
+    /// ints, and bytes from protocol 3 (below it they are a reduction).
+    #[inline]
+    fn is_leaf(&self, id: ObjId) -> bool {
+        match self.obj(id) {
+            Object::Str(_) | Object::Int(_) => true,
+            Object::Bytes(_) => self.proto >= 3,
+            _ => false,
+        }
     }
 
     // ----- globals, reductions, instances -----
@@ -858,10 +947,42 @@ impl<'g, 'p> Saver<'g, 'p> {
                 });
                 self.tasks.push(Task::Save(kwargs, Ctx::Plain));
             }
-            Some(_) => {
-                return Err(Error::unpicklable(
-                    "instances created with keyword arguments need protocol 4 or higher",
-                ))
+            Some(kwargs) => {
+                // Below protocol 4 there is no NEWOBJ_EX: CPython pickles
+                // functools.partial(object.__new__, cls, *args, **kwargs)
+                // and calls it with no arguments.
+                let object = self.global_value(("builtins", "object"));
+                let new_name = self.add_extra(Object::Str("__new__".into()));
+                self.interned.insert(encoding_id(new_name));
+                let getattr_args = self.add_extra(Object::Tuple(vec![object, new_name]));
+                let getattr = self.global_value(("builtins", "getattr"));
+                let new_fn = self.add_extra(Object::Reduce(Box::new(Reduce {
+                    callable: getattr,
+                    args: getattr_args,
+                    ..Reduce::default()
+                })));
+                let partial_args = self.add_extra(Object::Tuple(vec![new_fn]));
+                let mut call_args = vec![inst.class];
+                call_args.extend_from_slice(&inst.args);
+                let call_args = self.add_extra(Object::Tuple(call_args));
+                let state =
+                    self.add_extra(Object::Tuple(vec![new_fn, call_args, kwargs, Value::None]));
+                let partial = self.global_value(("functools", "partial"));
+                let constructor = self.add_extra(Object::Reduce(Box::new(Reduce {
+                    callable: partial,
+                    args: partial_args,
+                    state: Some(state),
+                    ..Reduce::default()
+                })));
+                let no_args = self.add_extra(Object::Tuple(Vec::new()));
+                self.tasks.push(Task::CallEnd {
+                    id,
+                    op: Op::Reduce.code(),
+                    tail: true,
+                });
+                self.tasks.push(Task::Save(no_args, Ctx::Plain));
+                self.tasks.push(Task::Save(constructor, Ctx::Plain));
+                return Ok(());
             }
             None => self.tasks.push(Task::CallEnd {
                 id,

@@ -13,6 +13,7 @@ mod resolve;
 use std::collections::HashMap;
 use std::io;
 
+use crate::class::{FromGraph, FromPython, Registry};
 use crate::error::Result;
 use crate::value::{Graph, Value};
 use machine::Machine;
@@ -88,6 +89,7 @@ pub struct Unpickler {
     pub(crate) persistent: Persistent,
     pub(crate) buffers: Option<std::vec::IntoIter<Vec<u8>>>,
     pub(crate) extensions: HashMap<i64, (String, String)>,
+    pub(crate) registry: Registry,
     /// Record where str and bytes data lie in the input (zero-copy serde).
     pub(crate) record_spans: bool,
 }
@@ -111,6 +113,7 @@ impl Unpickler {
             persistent: Persistent::Refuse,
             buffers: None,
             extensions: HashMap::new(),
+            registry: Registry::new(),
             record_spans: false,
         }
     }
@@ -183,6 +186,45 @@ impl Unpickler {
     pub fn extension(mut self, code: i64, module: &str, name: &str) -> Self {
         self.extensions.insert(code, (module.into(), name.into()));
         self
+    }
+
+    /// Registers the classes `T` rebuilds (itself, and the classes in its
+    /// fields), so that a strict load accepts them: the Rust side of
+    /// importing the class in Python.
+    pub fn register<T: FromPython>(mut self) -> Self {
+        T::register(&mut self.registry);
+        self
+    }
+
+    /// Registers the class `module.name` for a strict load; it loads as a
+    /// generic [`crate::Object::Instance`] of a [`crate::Object::Global`].
+    pub fn register_class(mut self, module: &str, name: &str) -> Self {
+        self.registry.add_class(module, name);
+        self
+    }
+
+    /// Loads one pickle from a byte slice as a `T`, registering the classes
+    /// `T` rebuilds first.
+    ///
+    /// # Errors
+    ///
+    /// As [`Unpickler::loads`], or when the data does not fit `T`.
+    pub fn loads_as<T: FromPython>(&mut self, data: &[u8]) -> Result<T> {
+        T::register(&mut self.registry);
+        let graph = self.loads(data)?;
+        FromGraph::new(&graph).root()
+    }
+
+    /// Loads one pickle from a stream as a `T`, registering the classes `T`
+    /// rebuilds first.
+    ///
+    /// # Errors
+    ///
+    /// As [`Unpickler::load`], or when the data does not fit `T`.
+    pub fn load_as<T: FromPython, R: io::BufRead>(&mut self, reader: R) -> Result<T> {
+        T::register(&mut self.registry);
+        let graph = self.load(reader)?;
+        FromGraph::new(&graph).root()
     }
 
     /// Loads one pickle from a byte slice. Bytes after its STOP are ignored,

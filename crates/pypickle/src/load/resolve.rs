@@ -2,6 +2,7 @@
 //! only a name, and the few well-known reductions CPython's pickler writes
 //! for built-in types are recognised and turned into native values.
 
+use crate::class::Registry;
 use crate::error::{Error, ErrorCode, Result};
 use crate::value::{Global, Graph, Instance, Object, PyStr, Value};
 
@@ -34,12 +35,22 @@ const KNOWN_GLOBALS: &[(&str, &str)] = &[
     ("copyreg", "__newobj_ex__"),
 ];
 
-/// Resolves `module.name` to a global object under `policy`.
-pub(crate) fn find_class(policy: Policy, module: PyStr, name: PyStr) -> Result<Object> {
+/// Resolves `module.name` to a global object under `policy`; a strict
+/// policy also accepts the classes in `registry`.
+pub(crate) fn find_class(
+    policy: Policy,
+    registry: &Registry,
+    module: PyStr,
+    name: PyStr,
+) -> Result<Object> {
     let known = KNOWN_GLOBALS
         .iter()
         .any(|(m, n)| module == *m && name == *n);
-    if !known && policy == Policy::Strict {
+    let registered = || match (module.as_str(), name.as_str()) {
+        (Some(m), Some(n)) => registry.contains(m, n),
+        _ => false,
+    };
+    if !known && policy == Policy::Strict && !registered() {
         return Err(Error::new(ErrorCode::UnknownGlobal {
             module: module.to_string_lossy().into_owned(),
             name: name.to_string_lossy().into_owned(),

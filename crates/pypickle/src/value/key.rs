@@ -18,11 +18,16 @@ pub(crate) fn unhashable_type(g: &Graph, v: Value) -> Option<&'static str> {
     // The common keys need no walk.
     match v {
         Value::Ref(id) => match g.get(id)? {
-            Object::Str(_) | Object::Bytes(_) | Object::Int(_) | Object::Global(_) => return None,
-            _ => {}
+            Object::Str(_) | Object::Bytes(_) | Object::Int(_) | Object::Global(_) => None,
+            _ => unhashable_part(g, v),
         },
-        _ => return None,
+        _ => None,
     }
+}
+
+/// The walk through tuples (and what else may hold an unhashable part).
+#[inline(never)]
+fn unhashable_part(g: &Graph, v: Value) -> Option<&'static str> {
     let mut work = vec![v];
     let mut seen: HashSet<ObjId> = HashSet::new();
     while let Some(v) = work.pop() {

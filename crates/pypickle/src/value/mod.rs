@@ -22,13 +22,16 @@
 //! ```
 
 mod eq;
+mod instance;
 pub(crate) mod key;
 pub(crate) mod pystr;
-pub(crate) mod repr;
+mod repr;
 
 use num_bigint::BigInt;
 
+pub use instance::InstanceView;
 pub use pystr::{CodePoints, PyStr};
+pub use repr::bytes_repr;
 
 /// The index of an [`Object`] in its [`Graph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -308,6 +308,30 @@ pub(crate) fn write_bytes_repr(out: &mut String, b: &[u8]) {
     out.push(quote as char);
 }
 
+impl PyStr {
+    /// Python's `repr()` of the str: quoted and escaped as Python prints it.
+    ///
+    /// ```
+    /// assert_eq!(pypickle::PyStr::from("it's").repr(), "\"it's\"");
+    /// ```
+    pub fn repr(&self) -> String {
+        let mut out = String::new();
+        write_str_repr(&mut out, self);
+        out
+    }
+}
+
+/// Python's `repr()` of a bytes object.
+///
+/// ```
+/// assert_eq!(pypickle::value::bytes_repr(b"\x80\x04K\x01."), "b'\\x80\\x04K\\x01.'");
+/// ```
+pub fn bytes_repr(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    write_bytes_repr(&mut out, bytes);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
