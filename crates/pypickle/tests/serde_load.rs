@@ -555,3 +555,42 @@ fn to_writer_hands_over_frames_with_the_same_bytes() {
         assert_eq!(back, items);
     }
 }
+
+#[test]
+fn class_instances_fill_structs_from_their_attributes() {
+    // CPython pickles instances of a plain class (__dict__ state) and of a
+    // class with __slots__ and a __dict__ ((dict, slots) state).
+    const SCRIPT: &str = r#"
+import pickle
+class Record:
+    def __init__(self):
+        self.id, self.name, self.score, self.tags, self.active = 7, 'ada', 2.5, ['x', 'yz'], True
+class Slotted:
+    __slots__ = ('extra', '__dict__')
+    def __init__(self):
+        self.extra = 1
+        self.id, self.name, self.score, self.tags, self.active = 8, 'bob', 0.5, [], False
+for p in range(6):
+    # Below protocol 2 CPython cannot pickle __slots__ without __getstate__.
+    print(p, pickle.dumps([Record(), Slotted() if p >= 2 else Record()], p).hex())
+"#;
+    for line in python_stdout(SCRIPT).lines() {
+        let (p, data) = line.split_once(' ').unwrap();
+        let data = unhex(data);
+        let mut generic = pypickle::Unpickler::generic();
+        let v: Vec<Record> =
+            pypickle::from_slice_with(&data, &mut generic).unwrap_or_else(|e| panic!("p{p}: {e}"));
+        assert_eq!(v[0].id, 7, "p{p}");
+        assert_eq!(v[0].tags, ["x", "yz"], "p{p}");
+        if p != "0" && p != "1" {
+            assert_eq!(
+                (v[1].id, v[1].name.as_str(), v[1].active),
+                (8, "bob", false),
+                "p{p}"
+            );
+        }
+        // The strict default refuses the unknown class, in CPython's words.
+        let err = pypickle::from_slice::<Vec<Record>>(&data).unwrap_err();
+        assert!(err.to_string().contains("Record"), "p{p}: {err}");
+    }
+}

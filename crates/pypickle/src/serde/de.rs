@@ -270,6 +270,25 @@ impl<'a, 'de> ValueDe<'_, 'a, 'de> {
         Ok(value)
     }
 
+    /// The attribute dict of an instance's state: the state itself, or the
+    /// first item of a `(dict, slots)` state.
+    fn instance_dict(&self, state: Option<Value>) -> Result<Option<&'a [(Value, Value)]>> {
+        let Some(Value::Ref(id)) = state else {
+            return Ok(None);
+        };
+        Ok(match self.w.obj(id)? {
+            Object::Dict(items) => Some(items),
+            Object::Tuple(pair) if pair.len() == 2 => match pair[0] {
+                Value::Ref(d) => match self.w.obj(d)? {
+                    Object::Dict(items) => Some(items),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
     /// Lists, tuples, sets and frozensets as serde sequences; bytes as a
     /// sequence of ints.
     fn any_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
@@ -505,6 +524,13 @@ impl<'a, 'de> de::Deserializer<'de> for ValueDe<'_, 'a, 'de> {
                 Object::Dict(items) => return self.map(items, visitor),
                 Object::List(v) | Object::Tuple(v) => {
                     return self.seq(Items::Values(v.iter()), visitor)
+                }
+                // A class instance (generic mode or a registered class):
+                // its attributes, the dict of its state.
+                Object::Instance(inst) => {
+                    if let Some(items) = self.instance_dict(inst.state)? {
+                        return self.map(items, visitor);
+                    }
                 }
                 _ => {}
             }

@@ -101,7 +101,8 @@
 //! `frozenset` fills a Rust sequence, tuple or set; an `int` fills any Rust
 //! integer it fits (the error names the value otherwise) or a float;
 //! `bytes` and `bytearray` fill byte buffers (or a `Vec<u8>`); `None` fills
-//! `Option::None` and `()`; a Python 2 `str` loaded with
+//! `Option::None` and `()`; a class instance (loaded in generic mode, or
+//! as a registered class) fills a struct from its attributes; a Python 2 `str` loaded with
 //! `encoding="bytes"` fills a `String` when it is UTF-8. A value reached
 //! twice (a shared object) is read twice; a cycle into a recursive type
 //! stops at [`crate::Limits::max_depth`].
