@@ -533,3 +533,115 @@ inst = MyClass('name here')
         assert_eq!(back, obj);
     }
 }
+
+/// The same class through serde: a struct registered as a class.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct SerdePoint {
+    x: i64,
+    label: String,
+}
+
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Marker {}
+
+#[test]
+fn serde_structs_registered_as_classes_write_cpythons_instances() {
+    let opts = |p: u8| {
+        pypickle::serde::SerOptions::new()
+            .protocol(p)
+            .class("SerdePoint", "geometry", "Point")
+            .class("Marker", "__main__", "Marker")
+    };
+    let value = (
+        vec![
+            SerdePoint {
+                x: 1,
+                label: "a".into(),
+            },
+            SerdePoint {
+                x: 70000,
+                label: "b c".into(),
+            },
+        ],
+        Marker {},
+    );
+    let mut script = String::from(
+        r#"
+import pickle, sys, types
+geometry = types.ModuleType('geometry'); sys.modules['geometry'] = geometry
+class Point:
+    def __init__(self, x, label): self.x = x; self.label = label
+    def __eq__(self, o): return self.__dict__ == o.__dict__
+Point.__module__ = 'geometry'; geometry.Point = Point
+class Marker:
+    def __eq__(self, o): return type(o) is Marker
+value = ([Point(1, 'a'), Point(70000, 'b c')], Marker())
+"#,
+    );
+    for proto in 0..=5u8 {
+        let ours = pypickle::to_vec_with(&value, opts(proto)).unwrap();
+        script.push_str(&format!(
+            "assert pickle.dumps(value, {proto}) == {b}, {proto}\nassert pickle.loads({b}) == value\n",
+            b = py_bytes(&ours)
+        ));
+        let mut unpickler = Unpickler::new()
+            .register_class("geometry", "Point")
+            .register_class("__main__", "Marker");
+        let back: (Vec<SerdePoint>, Marker) =
+            pypickle::from_slice_with(&ours, &mut unpickler).unwrap();
+        assert_eq!(back, value);
+    }
+    script.push_str("print('ok')");
+    assert_eq!(python_stdout(&script), "ok\n");
+}
+
+#[test]
+fn a_derived_class_and_its_serde_twin_write_the_same_bytes() {
+    let opts = |p: u8| {
+        pypickle::serde::SerOptions::new()
+            .protocol(p)
+            .class_of::<Point>("Point")
+    };
+    #[derive(serde::Serialize)]
+    struct Point {
+        x: i64,
+        y_coord: f64,
+        label: String,
+        tags: Vec<String>,
+        note: Option<String>,
+    }
+    impl Pickle for Point {
+        const MODULE: &'static str = "__main__";
+        const NAME: &'static str = "Point";
+        fn get_state(&self, _p: &mut ToGraph) -> pypickle::Result<Option<Value>> {
+            Ok(None)
+        }
+    }
+    let serde_point = Point {
+        x: 3,
+        y_coord: 0.5,
+        label: "p".into(),
+        tags: vec!["t".into()],
+        note: None,
+    };
+    let derived = super_point();
+    for proto in 0..=5u8 {
+        assert_eq!(
+            pypickle::to_vec_with(&serde_point, opts(proto)).unwrap(),
+            pypickle::dumps_as(&derived, proto).unwrap(),
+            "protocol {proto}"
+        );
+    }
+}
+
+/// The derived `Point` with the same data as the serde twin above.
+fn super_point() -> self::Point {
+    self::Point {
+        x: 3,
+        y: 0.5,
+        label: "p".into(),
+        tags: vec!["t".into()],
+        cache: 0,
+        note: None,
+    }
+}

@@ -273,20 +273,36 @@ impl<'a, 'de> ValueDe<'_, 'a, 'de> {
     /// The attribute dict of an instance's state: the state itself, or the
     /// first item of a `(dict, slots)` state.
     fn instance_dict(&self, state: Option<Value>) -> Result<Option<&'a [(Value, Value)]>> {
-        let Some(Value::Ref(id)) = state else {
-            return Ok(None);
-        };
-        Ok(match self.w.obj(id)? {
-            Object::Dict(items) => Some(items),
-            Object::Tuple(pair) if pair.len() == 2 => match pair[0] {
-                Value::Ref(d) => match self.w.obj(d)? {
+        let dict = |v: Value| -> Result<Option<&'a [(Value, Value)]>> {
+            Ok(match v {
+                // No dict (or no slots): no attributes there.
+                Value::None => Some(&[]),
+                Value::Ref(id) => match self.w.obj(id)? {
                     Object::Dict(items) => Some(items),
                     _ => None,
                 },
                 _ => None,
-            },
-            _ => None,
-        })
+            })
+        };
+        let Some(state) = state else {
+            // No state at all: an instance without attributes.
+            return Ok(Some(&[]));
+        };
+        if let Value::Ref(id) = state {
+            if let Object::Tuple(pair) = self.w.obj(id)? {
+                // `(dict, slots)`, as classes with __slots__ pickle: the
+                // dict's attributes, or the slots' when there is no dict.
+                if pair.len() != 2 {
+                    return Ok(None);
+                }
+                return Ok(match (dict(pair[0])?, dict(pair[1])?) {
+                    (Some([]), Some(slots)) => Some(slots),
+                    (Some(d), Some(_)) => Some(d),
+                    _ => None,
+                });
+            }
+        }
+        dict(state)
     }
 
     /// Lists, tuples, sets and frozensets as serde sequences; bytes as a

@@ -68,6 +68,7 @@
 //! | a sequence marked with [`as_set`] / [`as_frozenset`] | `set` / `frozenset` (`frozenset` inside a key) |
 //! | maps (`HashMap`, `BTreeMap`, ...) | `dict`, keys of any hashable type |
 //! | structs | `dict` whose keys are interned strs (as in `obj.__dict__`) |
+//! | structs registered with [`SerOptions::class`] | an instance of that class, the fields its `__dict__` |
 //! | unit variant `E::A` | `'A'` |
 //! | newtype variant `E::B(x)` | `{'B': x}` |
 //! | tuple variant `E::C(x, y)` | `{'C': (x, y)}` |
@@ -93,9 +94,14 @@
 //! str value may be written once where CPython writes it twice. Here they
 //! are always one object.
 //!
-//! A struct is always a dict for now; structs registered as Python classes
-//! (written as class instances) will hook in at `serialize_struct`, which
-//! receives the struct's name.
+//! A struct registered with [`SerOptions::class`] (or
+//! [`SerOptions::class_of`] for a type with the class traits) is written as
+//! an instance of that Python class instead, exactly as CPython pickles an
+//! instance whose `__dict__` holds the fields (`NEWOBJ` then `BUILD` from
+//! protocol 2, `copyreg._reconstructor` before). Loading fills a struct
+//! from a class instance's attributes (its dict, or `__slots__` state) when
+//! the loader accepts the class: register it with the [`Unpickler`], or
+//! load in generic mode.
 //!
 //! Loading maps Python generously: any of `list`, `tuple`, `set` and
 //! `frozenset` fills a Rust sequence, tuple or set; an `int` fills any Rust
@@ -164,10 +170,20 @@ const BIGINT_TOKEN: &str = "$pypickle::private::BigInt";
 /// assert_eq!(bytes, b"\x80\x02]q\x00(K\x01K\x02e.");
 /// # Ok::<(), pypickle::Error>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SerOptions {
     pub(crate) protocol: u8,
     pub(crate) fix_imports: bool,
+    pub(crate) classes: Vec<SerClass>,
+}
+
+/// A struct written as an instance of a Python class; see
+/// [`SerOptions::class`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SerClass {
+    pub(crate) serde_name: &'static str,
+    pub(crate) module: &'static str,
+    pub(crate) name: &'static str,
 }
 
 impl Default for SerOptions {
@@ -182,6 +198,7 @@ impl SerOptions {
         SerOptions {
             protocol: crate::DEFAULT_PROTOCOL,
             fix_imports: true,
+            classes: Vec::new(),
         }
     }
 
@@ -197,6 +214,55 @@ impl SerOptions {
     pub fn fix_imports(mut self, fix: bool) -> Self {
         self.fix_imports = fix;
         self
+    }
+}
+
+impl SerOptions {
+    /// Writes the struct serde calls `serde_name` (its Rust name, unless
+    /// renamed) as an instance of the Python class `module.qualname`, the
+    /// way CPython pickles an instance whose `__dict__` holds the fields;
+    /// a struct with no fields has no state. Loading takes such instances
+    /// back into the struct when the class is registered with the
+    /// [`Unpickler`] (see [`from_slice_with`]).
+    ///
+    /// ```
+    /// use pypickle::serde::SerOptions;
+    /// use pypickle::Unpickler;
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    /// struct Point { x: i64, y: i64 }
+    ///
+    /// let opts = SerOptions::new().class("Point", "geometry", "Point");
+    /// let bytes = pypickle::to_vec_with(&Point { x: 1, y: 2 }, opts)?;
+    /// let graph = Unpickler::generic().loads(&bytes)?;
+    /// assert_eq!(graph.to_string(), "geometry.Point(__state__={'x': 1, 'y': 2})");
+    ///
+    /// let mut unpickler = Unpickler::new().register_class("geometry", "Point");
+    /// let back: Point = pypickle::from_slice_with(&bytes, &mut unpickler)?;
+    /// assert_eq!(back, Point { x: 1, y: 2 });
+    /// # Ok::<(), pypickle::Error>(())
+    /// ```
+    pub fn class(
+        mut self,
+        serde_name: &'static str,
+        module: &'static str,
+        qualname: &'static str,
+    ) -> Self {
+        self.classes.retain(|c| c.serde_name != serde_name);
+        self.classes.push(SerClass {
+            serde_name,
+            module,
+            name: qualname,
+        });
+        self
+    }
+
+    /// [`SerOptions::class`] for a type that also implements the class
+    /// traits ([`crate::class::Pickle`], for example with
+    /// `#[derive(Pickle)]`): its module and name, under the serde name
+    /// `serde_name`.
+    pub fn class_of<T: crate::class::Pickle>(self, serde_name: &'static str) -> Self {
+        self.class(serde_name, T::MODULE, T::NAME)
     }
 }
 

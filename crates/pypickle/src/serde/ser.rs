@@ -32,6 +32,8 @@ enum Global {
     Bytes = 1,
     Set = 2,
     FrozenSet = 3,
+    Reconstructor = 4,
+    Object = 5,
 }
 
 /// A serde [`Serializer`](serde::Serializer) that writes a pickle.
@@ -62,7 +64,11 @@ pub struct Serializer<'w> {
     /// `&'static str`, in front of `interned` (direct-mapped).
     name_cache: Vec<((usize, usize), u32)>,
     /// Memo index + 1 of the globals of the serializer's own reductions.
-    globals: [u32; 4],
+    globals: [u32; 6],
+    /// Structs written as instances of Python classes, by serde name.
+    classes: Vec<super::SerClass>,
+    /// Memo index + 1 of each of those classes.
+    class_memo: Vec<u32>,
     /// Inside a dict key: sequences become tuples (hashable), dicts fail.
     in_key: u32,
     /// The next sequence is a set (1) or a frozenset (2): see
@@ -99,7 +105,9 @@ impl<'w> Serializer<'w> {
             single_bytes: Vec::new(),
             interned: FxHashMap::default(),
             name_cache: Vec::new(),
-            globals: [0; 4],
+            globals: [0; 6],
+            class_memo: vec![0; options.classes.len()],
+            classes: options.classes,
             in_key: 0,
             next_set: 0,
             next_int: false,
@@ -245,6 +253,8 @@ impl<'w> Serializer<'w> {
             Global::Bytes => ("builtins", "bytes"),
             Global::Set => ("builtins", "set"),
             Global::FrozenSet => ("builtins", "frozenset"),
+            Global::Reconstructor => ("copyreg", "_reconstructor"),
+            Global::Object => ("builtins", "object"),
         };
         let (module, name) = if self.proto < 3 && self.fix_imports {
             crate::compat::to_python2(module, name).unwrap_or((module, name))
@@ -417,6 +427,65 @@ impl<'w> Serializer<'w> {
         self.interned(variant)
     }
 
+    /// The start of an instance of the registered class `i`, as CPython
+    /// writes a plain class's instance: `cls.__new__(cls)` (NEWOBJ) from
+    /// protocol 2, `copyreg._reconstructor(cls, object, None)` before.
+    fn instance(&mut self, i: usize) -> Result<()> {
+        if self.proto >= 2 {
+            self.class_global(i)?;
+            self.save_start()?;
+            self.op(Op::EmptyTuple);
+            self.op(Op::NewObj);
+        } else {
+            self.global(Global::Reconstructor)?;
+            self.save_start()?;
+            self.op(Op::Mark);
+            self.class_global(i)?;
+            self.global(Global::Object)?;
+            self.save_start()?;
+            self.op(Op::None);
+            self.op(Op::Tuple);
+            self.memoize()?;
+            self.op(Op::Reduce);
+        }
+        self.memoize().map(drop)
+    }
+
+    /// The registered class `i`, memoized once: STACK_GLOBAL of its
+    /// interned module and name from protocol 4, GLOBAL before.
+    fn class_global(&mut self, i: usize) -> Result<()> {
+        self.save_start()?;
+        if let Some(idx) = self.class_memo[i].checked_sub(1) {
+            self.enc.get(self.proto, idx);
+            return Ok(());
+        }
+        let class = self.classes[i];
+        if self.proto >= 4 {
+            self.save_start()?;
+            self.interned(class.module)?;
+            self.save_start()?;
+            self.interned(class.name)?;
+            self.op(Op::StackGlobal);
+        } else {
+            let (module, name) = if self.proto < 3 && self.fix_imports {
+                crate::compat::to_python2(class.module, class.name)
+                    .unwrap_or((class.module, class.name))
+            } else {
+                (class.module, class.name)
+            };
+            let mut line = Vec::with_capacity(module.len() + name.len() + 3);
+            line.push(Op::Global.code());
+            line.extend_from_slice(module.as_bytes());
+            line.push(b'\n');
+            line.extend_from_slice(name.as_bytes());
+            line.push(b'\n');
+            self.enc.write(&line);
+        }
+        let idx = self.memoize()?;
+        self.class_memo[i] = idx + 1;
+        Ok(())
+    }
+
     fn end_variant(&mut self) {
         self.op(Op::SetItem);
     }
@@ -466,6 +535,10 @@ enum Kind {
     Dict,
     /// A struct: a dict whose keys are interned field names.
     Struct,
+    /// A struct written as a class instance: its state dict, then BUILD.
+    Instance,
+    /// A class instance with no attributes: no state at all.
+    NoState,
     EmptyTuple,
     Tuple {
         marked: bool,
@@ -517,12 +590,16 @@ impl<'a, 'w> Compound<'a, 'w> {
     fn new(ser: &'a mut Serializer<'w>, kind: Kind, len: usize) -> Self {
         let flow = match kind {
             Kind::List { .. } if ser.proto == 0 => Flow::PerItem(Op::Append),
-            Kind::Dict | Kind::Struct if ser.proto == 0 => Flow::PerItem(Op::SetItem),
-            Kind::List { .. } | Kind::Dict | Kind::Struct if len == 1 => Flow::Plain,
+            Kind::Dict | Kind::Struct | Kind::Instance if ser.proto == 0 => {
+                Flow::PerItem(Op::SetItem)
+            }
+            Kind::List { .. } | Kind::Dict | Kind::Struct | Kind::Instance if len == 1 => {
+                Flow::Plain
+            }
             Kind::List { .. } => Flow::ListBatches,
-            Kind::Dict | Kind::Struct => Flow::DictBatches,
+            Kind::Dict | Kind::Struct | Kind::Instance => Flow::DictBatches,
             Kind::Set => Flow::SetBatches,
-            Kind::EmptyTuple | Kind::Tuple { .. } | Kind::FrozenSet => Flow::Plain,
+            Kind::EmptyTuple | Kind::Tuple { .. } | Kind::FrozenSet | Kind::NoState => Flow::Plain,
         };
         Compound {
             ser,
@@ -612,13 +689,17 @@ impl<'a, 'w> Compound<'a, 'w> {
                     ser.memoize()?;
                 }
             }
-            Kind::Dict | Kind::Struct => {
+            Kind::Dict | Kind::Struct | Kind::Instance => {
                 if proto > 0 && n == 1 {
                     ser.op(Op::SetItem);
                 } else if proto > 0 && n > 1 {
                     ser.op(Op::SetItems);
                 }
+                if matches!(kind, Kind::Instance) {
+                    ser.op(Op::Build);
+                }
             }
+            Kind::NoState => {}
             Kind::Set => {
                 // A do-while over batches: a full last batch is followed
                 // by an empty one.
@@ -858,9 +939,24 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
         self.map(len)
     }
 
-    fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
         self.save_start()?;
         self.next_set = 0;
+        if let Some(i) = self.classes.iter().position(|c| c.serde_name == name) {
+            if self.in_key > 0 {
+                // Plain class instances hash by identity in Python, but a
+                // Rust key must come back equal: refuse, as for dicts.
+                return Err(unhashable(self.classes[i].name));
+            }
+            self.instance(i)?;
+            if len == 0 {
+                return Ok(Compound::new(self, Kind::NoState, 0));
+            }
+            // The state's save().
+            self.save_start()?;
+            self.begin_dict()?;
+            return Ok(Compound::new(self, Kind::Instance, len));
+        }
         self.begin_dict()?;
         Ok(Compound::new(self, Kind::Struct, len))
     }
