@@ -8,22 +8,13 @@ mod common;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use common::python_stdout;
+use common::{from_hex, python_stdout};
 use pypickle::class::{FromGraph, Pickle, ToGraph, Unpickle};
 use pypickle::{Category, Persistent, Pickler, Unpickler, Value};
 
 /// Python's view of a byte string, for embedding pickles in scripts.
 fn py_bytes(b: &[u8]) -> String {
     pypickle::value::bytes_repr(b)
-}
-
-/// The bytes of a hex line Python printed with `bytes.hex()`.
-fn from_hex(line: &str) -> Vec<u8> {
-    let line = line.trim();
-    (0..line.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&line[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 #[derive(Debug, Default, PartialEq, pypickle::Pickle, pypickle::Unpickle)]

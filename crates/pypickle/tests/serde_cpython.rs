@@ -12,23 +12,7 @@ use std::fmt::Write as _;
 
 use common::python_stdout;
 use serde::{Deserialize, Serialize};
-
-#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
-struct Record {
-    id: i64,
-    name: String,
-    score: f64,
-    tags: Vec<String>,
-    active: bool,
-}
-
-#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
-enum Shape {
-    Empty,
-    Circle(f64),
-    Rect(u32, u32),
-    Poly { sides: u8, name: String },
-}
+use serde_values::{Record, Shape};
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
 struct Unit;

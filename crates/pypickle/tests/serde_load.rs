@@ -5,29 +5,16 @@
 #![cfg(feature = "serde")]
 
 mod common;
+// Only the fixture types; the property-test strategies go unused here.
+#[allow(dead_code)]
+mod serde_values;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use common::python_stdout;
+use common::{from_hex, python_stdout};
 use serde::{Deserialize, Serialize};
-
-#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
-struct Record {
-    id: i64,
-    name: String,
-    score: f64,
-    tags: Vec<String>,
-    active: bool,
-}
-
-#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
-enum Shape {
-    Empty,
-    Circle(f64),
-    Rect(u32, u32),
-    Poly { sides: u8, name: String },
-}
+use serde_values::{Record, Shape};
 
 #[derive(Deserialize, Debug, PartialEq)]
 struct Everything {
@@ -82,20 +69,13 @@ for p in range(6):
     print(p, pickle.dumps(value, p).hex())
 "#;
 
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 #[test]
 fn cpython_pickles_load_into_typed_data_at_every_protocol() {
     let out = python_stdout(EVERYTHING);
     let mut seen = 0;
     for line in out.lines() {
         let (p, data) = line.split_once(' ').unwrap();
-        let data = unhex(data);
+        let data = from_hex(data);
         let v: Everything = pypickle::from_slice(&data).unwrap_or_else(|e| panic!("p{p}: {e}"));
         assert_eq!(
             v.rec,
@@ -576,7 +556,7 @@ for p in range(6):
 "#;
     for line in python_stdout(SCRIPT).lines() {
         let (p, data) = line.split_once(' ').unwrap();
-        let data = unhex(data);
+        let data = from_hex(data);
         let mut generic = pypickle::Unpickler::generic();
         let v: Vec<Record> =
             pypickle::from_slice_with(&data, &mut generic).unwrap_or_else(|e| panic!("p{p}: {e}"));

@@ -17,3 +17,13 @@ pub fn python_stdout(script: &str) -> String {
     );
     String::from_utf8(out.stdout).expect("python printed UTF-8")
 }
+
+/// The bytes of a hex string Python printed with `bytes.hex()`.
+#[allow(dead_code)] // Not every test file reads hex.
+pub fn from_hex(hex: &str) -> Vec<u8> {
+    let hex = hex.trim();
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex digits"))
+        .collect()
+}

@@ -10,6 +10,27 @@ use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
+/// The records of the benchmark dataset, as a user would type them.
+#[allow(dead_code)] // Not every test file uses every fixture.
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+pub struct Record {
+    pub id: i64,
+    pub name: String,
+    pub score: f64,
+    pub tags: Vec<String>,
+    pub active: bool,
+}
+
+/// An enum with every kind of variant.
+#[allow(dead_code)]
+#[derive(Serialize, Deserialize, Debug, PartialEq, Clone)]
+pub enum Shape {
+    Empty,
+    Circle(f64),
+    Rect(u32, u32),
+    Poly { sides: u8, name: String },
+}
+
 /// A float compared by bits, except that any NaN equals any NaN (protocol
 /// 0 writes floats as text, which keeps neither NaN's sign nor payload).
 #[derive(Serialize, Deserialize, Debug, Clone, Copy)]
