@@ -205,4 +205,14 @@ fn unhashable_keys_are_errors() {
         err.to_string(),
         "unhashable type: 'list' at byte 6 (opcode SETITEM)"
     );
+    // Items set on a generic instance are a dict subclass's: the same rule
+    // (CPython, with `class D(dict): pass`: unhashable type: 'dict'). Found
+    // by the fuzzer: such a key used to load, then fail to load again once
+    // re-dumped through `dict(obj)` below protocol 2.
+    let data = b"\x80\x02c__main__\nD\n)\x81}K\x01s.";
+    let err = pypickle::Unpickler::generic().loads(data).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unhashable type: 'dict' at byte 19 (opcode SETITEM)"
+    );
 }
