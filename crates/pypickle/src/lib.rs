@@ -60,6 +60,28 @@
 //! assert_eq!(graph.to_string(), "__main__.Node()");
 //! # Ok::<(), pypickle::Error>(())
 //! ```
+//!
+//! Rust types can be those classes: `#[derive(Pickle, Unpickle)]` (see
+//! [`class`]) writes a struct as CPython writes an instance whose
+//! `__dict__` holds its fields, and a registered class loads back into the
+//! type, `Rc<RefCell<_>>` cycles included:
+//!
+//! ```
+//! # #[cfg(feature = "derive")] {
+//! use pypickle::{Pickle, Unpickle};
+//!
+//! #[derive(Default, Debug, PartialEq, Pickle, Unpickle)]
+//! #[pickle(module = "__main__", name = "Node")]
+//! struct Node {
+//!     name: String,
+//! }
+//!
+//! let bytes = pypickle::dumps_as(&Node { name: "a".into() }, 4)?;
+//! assert_eq!(bytes, b"\x80\x04\x95'\x00\x00\x00\x00\x00\x00\x00\x8c\x08__main__\x94\x8c\x04Node\x94\x93\x94)\x81\x94}\x94\x8c\x04name\x94\x8c\x01a\x94sb.");
+//! assert_eq!(pypickle::loads_as::<Node>(&bytes)?, Node { name: "a".into() });
+//! # }
+//! # Ok::<(), pypickle::Error>(())
+//! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
