@@ -464,14 +464,16 @@ impl Unpickle for WithKwargs {
 
 #[test]
 fn keyword_arguments_to_new_match_cpython_at_every_protocol() {
-    let obj = WithKwargs { a: 1, b: 2 };
+    // Two instances: the second reuses what the first wrote (below
+    // protocol 4, the same `object.__new__`).
+    let obj = vec![WithKwargs { a: 1, b: 2 }, WithKwargs { a: 3, b: 4 }];
     let mut script = String::from(
         r#"
 import pickle
 class K:
     def __init__(self, a, b=0): self.a = a; self.b = b
     def __getnewargs_ex__(self): return ((self.a,), {'b': self.b})
-k = K(1, 2)
+k = [K(1, 2), K(3, 4)]
 "#,
     );
     for proto in 0..=5u8 {
@@ -480,9 +482,10 @@ k = K(1, 2)
             "assert pickle.dumps(k, {proto}) == {b}, {proto}\n",
             b = py_bytes(&ours)
         ));
-        if proto >= 4 {
-            // NEWOBJ_EX hands the keyword arguments to new_ex.
-            assert_eq!(pypickle::loads_as::<WithKwargs>(&ours).unwrap(), obj);
+        if proto >= 2 {
+            // NEWOBJ_EX (or, below protocol 4, the functools.partial form)
+            // hands the keyword arguments to new_ex.
+            assert_eq!(pypickle::loads_as::<Vec<WithKwargs>>(&ours).unwrap(), obj);
         }
     }
     script.push_str("print('ok')");
@@ -634,5 +637,32 @@ fn super_point() -> self::Point {
         tags: vec!["t".into()],
         cache: 0,
         note: None,
+    }
+}
+
+#[test]
+fn keyword_argument_instances_recode_across_protocols_as_cpython() {
+    // CPython's pickle at protocol p (NEWOBJ_EX, or the functools.partial
+    // form below 4), loaded generically and written at protocol q, gives
+    // what CPython writes for the loaded object at q.
+    let script = r#"
+import pickle
+class K:
+    def __init__(self, a, b=0): self.a = a; self.b = b
+    def __getnewargs_ex__(self): return ((self.a,), {'b': self.b})
+for p in (2, 3, 4, 5):
+    src = pickle.dumps([K(1, 2), K(3, 4)], p)
+    print(p, src.hex(), *(pickle.dumps(pickle.loads(src), q).hex() for q in range(6)))
+"#;
+    for line in python_stdout(script).lines() {
+        let mut parts = line.split(' ');
+        let p = parts.next().unwrap();
+        let graph = Unpickler::generic()
+            .loads(&from_hex(parts.next().unwrap()))
+            .unwrap();
+        for (q, expected) in parts.enumerate() {
+            let ours = pypickle::dumps(&graph, q as u8).unwrap();
+            assert_eq!(ours, from_hex(expected), "from protocol {p} to {q}");
+        }
     }
 }

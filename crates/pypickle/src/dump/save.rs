@@ -139,6 +139,8 @@ pub(crate) struct Saver<'g, 'p> {
     tasks: Vec<Task>,
     /// Scratch strs that are interned in CPython ('latin1').
     interned: rustc_hash::FxHashSet<ObjId>,
+    /// `getattr(object, '__new__')`, once made (see `object_new`).
+    object_new: Option<Value>,
 }
 
 fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
@@ -175,6 +177,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             memo_len: 0,
             tasks: Vec::new(),
             interned: Default::default(),
+            object_new: None,
         }
     }
 
@@ -951,16 +954,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 // Below protocol 4 there is no NEWOBJ_EX: CPython pickles
                 // functools.partial(object.__new__, cls, *args, **kwargs)
                 // and calls it with no arguments.
-                let object = self.global_value(("builtins", "object"));
-                let new_name = self.add_extra(Object::Str("__new__".into()));
-                self.interned.insert(encoding_id(new_name));
-                let getattr_args = self.add_extra(Object::Tuple(vec![object, new_name]));
-                let getattr = self.global_value(("builtins", "getattr"));
-                let new_fn = self.add_extra(Object::Reduce(Box::new(Reduce {
-                    callable: getattr,
-                    args: getattr_args,
-                    ..Reduce::default()
-                })));
+                let new_fn = self.object_new();
                 let partial_args = self.add_extra(Object::Tuple(vec![new_fn]));
                 let mut call_args = vec![inst.class];
                 call_args.extend_from_slice(&inst.args);
@@ -993,6 +987,26 @@ impl<'g, 'p> Saver<'g, 'p> {
         self.tasks.push(Task::Save(args, Ctx::Plain));
         self.tasks.push(Task::Save(inst.class, Ctx::Plain));
         Ok(())
+    }
+
+    /// `getattr(object, '__new__')`: one object for the whole pickle, as
+    /// in CPython, where it is the same built-in each time.
+    fn object_new(&mut self) -> Value {
+        if let Some(v) = self.object_new {
+            return v;
+        }
+        let object = self.global_value(("builtins", "object"));
+        let new_name = self.add_extra(Object::Str("__new__".into()));
+        self.interned.insert(encoding_id(new_name));
+        let getattr_args = self.add_extra(Object::Tuple(vec![object, new_name]));
+        let getattr = self.global_value(("builtins", "getattr"));
+        let new_fn = self.add_extra(Object::Reduce(Box::new(Reduce {
+            callable: getattr,
+            args: getattr_args,
+            ..Reduce::default()
+        })));
+        self.object_new = Some(new_fn);
+        new_fn
     }
 
     fn global_value(&mut self, (module, name): (&str, &str)) -> Value {

@@ -590,7 +590,10 @@ impl<'u> Machine<'u> {
             self.push(v);
             return Ok(());
         }
-        if self.opts.policy == Policy::Strict && !self.registered(callable) {
+        if self.opts.policy == Policy::Strict
+            && !self.registered(callable)
+            && !resolve::is_partial_of_new(&self.graph, callable, &arg_items)
+        {
             return Err(bad(format!(
                 "calling {} is not allowed by the strict loading policy",
                 self.graph.repr(callable)

@@ -33,6 +33,10 @@ const KNOWN_GLOBALS: &[(&str, &str)] = &[
     ("copyreg", "_reconstructor"),
     ("copyreg", "__newobj__"),
     ("copyreg", "__newobj_ex__"),
+    // functools.partial(object.__new__, cls, *args, **kwargs)(): how
+    // protocols 2 and 3 write an instance with keyword arguments.
+    ("functools", "partial"),
+    ("builtins", "object.__new__"),
 ];
 
 /// Resolves `module.name` to a global object under `policy`; a strict
@@ -104,7 +108,7 @@ pub(crate) fn native_call(
     proto: u8,
 ) -> Result<Option<Object>> {
     let Some((module, name)) = global_of(g, callable) else {
-        return Ok(None);
+        return Ok(partial_new_call(g, callable, args));
     };
     let obj = match (module, name, args) {
         ("builtins", "set", []) => Object::Set(Vec::new()),
@@ -183,6 +187,42 @@ pub(crate) fn native_call(
         _ => return Ok(None),
     };
     Ok(Some(obj))
+}
+
+/// True for `functools.partial(object.__new__)`, the first step of the
+/// keyword-argument instance protocols 2 and 3 write; its BUILD then gives
+/// it `(object.__new__, (cls, *args), kwargs, None)`.
+pub(crate) fn is_partial_of_new(g: &Graph, callable: Value, args: &[Value]) -> bool {
+    global_of(g, callable) == Some(("functools", "partial"))
+        && matches!(args, [f] if global_of(g, *f) == Some(("builtins", "object.__new__")))
+}
+
+/// The call of such a partial with no arguments: the instance
+/// `cls.__new__(cls, *args, **kwargs)`, as NEWOBJ_EX builds it.
+fn partial_new_call(g: &Graph, callable: Value, args: &[Value]) -> Option<Object> {
+    let Some(Object::Reduce(r)) = g.resolve(callable) else {
+        return None;
+    };
+    let Some(Object::Tuple(partial_args)) = g.resolve(r.args) else {
+        return None;
+    };
+    if !args.is_empty() || !is_partial_of_new(g, r.callable, partial_args) {
+        return None;
+    }
+    let Some(Object::Tuple(state)) = r.state.and_then(|s| g.resolve(s)) else {
+        return None;
+    };
+    let [_, call_args, kwargs, Value::None] = state.as_slice() else {
+        return None;
+    };
+    let (Some(Object::Tuple(call_args)), Some(Object::Dict(_))) =
+        (g.resolve(*call_args), g.resolve(*kwargs))
+    else {
+        return None;
+    };
+    let (cls, rest) = call_args.split_first()?;
+    global_of(g, *cls)?;
+    Some(instance(*cls, rest.to_vec(), Some(*kwargs)))
 }
 
 fn instance(class: Value, args: Vec<Value>, kwargs: Option<Value>) -> Object {
