@@ -49,6 +49,21 @@ pub fn to_python2<'a>(module: &str, name: &'a str) -> Option<(&'static str, &'a 
     rename(&REVERSE_NAME_MAPPING, &REVERSE_IMPORT_MAPPING, module, name)
 }
 
+/// The names a pickler writes for `module.name` at `proto`: the Python 2
+/// ones below protocol 3 when `fix_imports` is on, else unchanged.
+pub(crate) fn names_for_protocol<'a>(
+    proto: u8,
+    fix_imports: bool,
+    module: &'a str,
+    name: &'a str,
+) -> (&'a str, &'a str) {
+    if proto < 3 && fix_imports {
+        to_python2(module, name).unwrap_or((module, name))
+    } else {
+        (module, name)
+    }
+}
+
 /// Looks `(module, name)` up in `globals`, then `module` in `modules`.
 fn rename<'a>(
     globals: &[(Global, Global)],

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::{FromPython, Unpickle, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, ErrorCode, Result};
+use crate::value::instance::StateAttrs;
 use crate::value::{Graph, ObjId, Object, PyStr, Value};
 
 /// Reads typed values out of an object [`Graph`]. It remembers the
@@ -101,40 +102,28 @@ impl<'g> FromGraph<'g> {
         }
     }
 
-    /// The `(args, state)` of an instance of `T`'s class, however the
-    /// pickle built it: NEWOBJ, NEWOBJ_EX, `copyreg._reconstructor`, INST,
-    /// OBJ, or a call of the class.
+    /// The `(args, kwargs, state)` of an instance of `T`'s class, however
+    /// the pickle built it: NEWOBJ, NEWOBJ_EX, `copyreg._reconstructor`,
+    /// INST, OBJ, or a call of the class.
     fn instance_parts<T: Unpickle>(&self, v: Value) -> Result<Parts> {
-        let (class, args, kwargs, state) = match self.object(v) {
-            Some(Object::Instance(i)) => (i.class, i.args.clone(), i.kwargs, i.state),
-            Some(Object::Reduce(r)) => {
-                let args = match self.object(r.args) {
-                    Some(Object::Tuple(items)) => items.clone(),
-                    _ => Vec::new(),
-                };
-                (r.callable, args, None, r.state)
-            }
-            _ => {
-                return Err(mismatch(format!(
-                    "expected an instance of {}.{}, found {}",
-                    T::MODULE,
-                    T::NAME,
-                    self.type_name(v)
-                )))
-            }
-        };
-        match self.object(class) {
-            Some(Object::Global(g)) if g.module == *T::MODULE && g.name == *T::NAME => Ok(Parts {
-                args,
-                kwargs,
-                state,
-            }),
-            Some(Object::Global(g)) => Err(mismatch(format!(
-                "expected an instance of {}.{}, found an instance of {}.{}",
+        let Some(inst) = self.graph.instance(v) else {
+            return Err(mismatch(format!(
+                "expected an instance of {}.{}, found {}",
                 T::MODULE,
                 T::NAME,
-                g.module.to_string_lossy(),
-                g.name.to_string_lossy()
+                self.type_name(v)
+            )));
+        };
+        match (inst.module(), inst.class_name()) {
+            (Some(m), Some(n)) if m == T::MODULE && n == T::NAME => Ok(Parts {
+                args: inst.args().to_vec(),
+                kwargs: inst.kwargs(),
+                state: inst.state(),
+            }),
+            (Some(m), Some(n)) => Err(mismatch(format!(
+                "expected an instance of {}.{}, found an instance of {m}.{n}",
+                T::MODULE,
+                T::NAME
             ))),
             _ => Err(mismatch(format!(
                 "expected an instance of {}.{}, found an instance of an unnamed class",
@@ -151,12 +140,7 @@ impl<'g> FromGraph<'g> {
     ///
     /// When `v` is not an instance of `T`'s class or its data does not fit.
     pub fn instance<T: Unpickle>(&mut self, v: Value) -> Result<T> {
-        let Parts {
-            args,
-            kwargs,
-            state,
-        } = self.instance_parts::<T>(v)?;
-        let mut obj = T::new_ex(self, &args, kwargs)?;
+        let (mut obj, state) = self.instance_new::<T>(v)?;
         if let Some(state) = state {
             obj.set_state(self, state)?;
         }
@@ -199,37 +183,13 @@ impl<'g> FromGraph<'g> {
     ///
     /// When `state` is neither.
     pub fn attrs<T: Unpickle>(&self, state: Value) -> Result<Attrs<'g>> {
-        let dict = |v: Value| -> Option<Pairs<'g>> {
-            match self.object(v) {
-                Some(Object::Dict(items)) => Some(items.as_slice()),
-                _ => None,
-            }
-        };
-        let (first, second): (Pairs<'g>, Pairs<'g>) = match self.object(state) {
-            Some(Object::Dict(items)) => (items, &[]),
-            Some(Object::Tuple(pair)) if pair.len() == 2 => {
-                let d = if pair[0] == Value::None {
-                    Some(&[][..])
-                } else {
-                    dict(pair[0])
-                };
-                let s = if pair[1] == Value::None {
-                    Some(&[][..])
-                } else {
-                    dict(pair[1])
-                };
-                match (d, s) {
-                    (Some(d), Some(s)) => (d, s),
-                    _ => return Err(self.bad_state::<T>(state)),
-                }
-            }
-            _ => return Err(self.bad_state::<T>(state)),
-        };
+        let state = self
+            .graph
+            .state_attrs(state)
+            .ok_or_else(|| self.bad_state::<T>(state))?;
         Ok(Attrs {
-            graph: self.graph,
             class: (T::MODULE, T::NAME),
-            dict: first,
-            slots: second,
+            state,
         })
     }
 
@@ -250,29 +210,17 @@ struct Parts {
     state: Option<Value>,
 }
 
-/// Key-value pairs of a dict in the graph.
-type Pairs<'g> = &'g [(Value, Value)];
-
 /// The attributes of an instance state; see [`FromGraph::attrs`].
 pub struct Attrs<'g> {
-    graph: &'g Graph,
     class: (&'static str, &'static str),
-    dict: &'g [(Value, Value)],
-    slots: &'g [(Value, Value)],
+    state: StateAttrs<'g>,
 }
 
 impl<'g> Attrs<'g> {
     /// The value of attribute `name`, if the state has it. Slots win over
     /// the dict, as `setattr` after `__dict__.update` does.
     pub fn raw(&self, name: &str) -> Option<Value> {
-        let find = |items: &[(Value, Value)]| {
-            items
-                .iter()
-                .rev()
-                .find(|(k, _)| self.graph.as_str(*k).is_some_and(|s| *s == *name))
-                .map(|(_, v)| *v)
-        };
-        find(self.slots).or_else(|| find(self.dict))
+        self.state.get(name)
     }
 
     /// Attribute `name` as a `T`.
@@ -314,10 +262,7 @@ impl<'g> Attrs<'g> {
     }
 
     /// Every attribute name in the state, dict first, then slots.
-    pub fn names(&self) -> impl Iterator<Item = &'g PyStr> + '_ {
-        self.dict
-            .iter()
-            .chain(self.slots)
-            .filter_map(|(k, _)| self.graph.as_str(*k))
+    pub fn names(&self) -> impl Iterator<Item = &'g PyStr> + 'g {
+        self.state.iter().map(|(k, _)| k)
     }
 }

@@ -72,10 +72,7 @@ macro_rules! ints {
     ($($t:ty),*) => {$(
         impl ToPython for $t {
             fn to_python(&self, p: &mut ToGraph) -> Result<Value> {
-                match i64::try_from(*self) {
-                    Ok(i) => Ok(Value::Int(i)),
-                    Err(_) => p.add(Object::Int(BigInt::from(*self))),
-                }
+                p.int(*self)
             }
         }
 
@@ -101,10 +98,7 @@ ints!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 impl ToPython for BigInt {
     fn to_python(&self, p: &mut ToGraph) -> Result<Value> {
-        match i64::try_from(self) {
-            Ok(i) => Ok(Value::Int(i)),
-            Err(_) => p.add(Object::Int(self.clone())),
-        }
+        p.int(self.clone())
     }
 }
 
@@ -263,11 +257,19 @@ fn dict_of<'a, K: ToPython + 'a, V: ToPython + 'a>(
     Ok(Object::Dict(items))
 }
 
-fn pairs_of<'g>(l: &FromGraph<'g>, v: Value) -> Result<&'g [(Value, Value)]> {
-    match l.object(v) {
-        Some(Object::Dict(items)) => Ok(items),
-        _ => Err(expected(l, "a dict", v)),
-    }
+/// Any Rust map from a Python dict.
+fn map_of<K: FromPython, V: FromPython, M: FromIterator<(K, V)>>(
+    l: &mut FromGraph,
+    v: Value,
+) -> Result<M> {
+    let pairs = match l.object(v) {
+        Some(Object::Dict(items)) => items,
+        _ => return Err(expected(l, "a dict", v)),
+    };
+    pairs
+        .iter()
+        .map(|&(k, v)| Ok((l.value(k)?, l.value(v)?)))
+        .collect()
 }
 
 impl<K, V, S> FromPython for HashMap<K, V, S>
@@ -277,12 +279,7 @@ where
     S: BuildHasher + Default,
 {
     fn from_python(l: &mut FromGraph, v: Value) -> Result<Self> {
-        let pairs = pairs_of(l, v)?;
-        let mut map = HashMap::with_capacity_and_hasher(pairs.len(), S::default());
-        for &(k, v) in pairs {
-            map.insert(l.value(k)?, l.value(v)?);
-        }
-        Ok(map)
+        map_of(l, v)
     }
 
     fn register(registry: &mut Registry) {
@@ -293,12 +290,7 @@ where
 
 impl<K: FromPython + Ord, V: FromPython> FromPython for BTreeMap<K, V> {
     fn from_python(l: &mut FromGraph, v: Value) -> Result<Self> {
-        let pairs = pairs_of(l, v)?;
-        let mut map = BTreeMap::new();
-        for &(k, v) in pairs {
-            map.insert(l.value(k)?, l.value(v)?);
-        }
-        Ok(map)
+        map_of(l, v)
     }
 
     fn register(registry: &mut Registry) {

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::Unpickle;
+use crate::value::PyStr;
 
 /// A set of classes, by module and qualified name: the Rust side of "the
 /// class must be in the reader's namespace". A strict
@@ -47,6 +48,15 @@ impl Registry {
         self.classes
             .iter()
             .any(|(m, n)| m.as_str() == module && n.as_str() == name)
+    }
+
+    /// True when the class named by these strs (as a pickle names it) is
+    /// registered; names that are not valid UTF-8 never are.
+    pub(crate) fn contains_names(&self, module: &PyStr, name: &PyStr) -> bool {
+        match (module.as_str(), name.as_str()) {
+            (Some(m), Some(n)) => self.contains(m, n),
+            _ => false,
+        }
     }
 
     /// True when nothing is registered.

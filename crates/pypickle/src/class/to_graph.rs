@@ -3,6 +3,8 @@
 use std::any::Any;
 use std::collections::HashMap;
 
+use num_bigint::BigInt;
+
 use super::{Pickle, ToPython, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, Result};
 use crate::value::{Global, Graph, Instance, ObjId, Object, Value};
@@ -27,6 +29,8 @@ type PersistentId = Box<dyn FnMut(&dyn Any, &mut ToGraph) -> Result<Option<Value
 pub struct ToGraph {
     graph: Graph,
     names: HashMap<&'static str, Value>,
+    /// The one class object of each class, by module and name.
+    classes: HashMap<(&'static str, &'static str), Value>,
     shared: HashMap<*const (), ObjId>,
     /// The slot the next added object takes: reserved for an `Rc` before
     /// its contents are converted, so that cycles can point at it.
@@ -51,6 +55,7 @@ impl ToGraph {
         ToGraph {
             graph: Graph::new(),
             names: HashMap::new(),
+            classes: HashMap::new(),
             shared: HashMap::new(),
             next_slot: None,
             depth: 0,
@@ -134,6 +139,20 @@ impl ToGraph {
             .ok_or_else(|| Error::unpicklable("too many objects for one graph"))
     }
 
+    /// Adds an int of any size: inline when it fits in `i64`, else a big
+    /// int object.
+    ///
+    /// # Errors
+    ///
+    /// When the graph is full.
+    pub fn int(&mut self, i: impl Into<BigInt>) -> Result<Value> {
+        let big: BigInt = i.into();
+        match i64::try_from(&big) {
+            Ok(small) => Ok(Value::Int(small)),
+            Err(_) => self.add(Object::Int(big)),
+        }
+    }
+
     /// Reserves the next object's id, for containers whose items may refer
     /// back to them.
     fn reserve(&mut self) -> Result<ObjId> {
@@ -172,13 +191,18 @@ impl ToGraph {
         if let Some(&v) = self.names.get(name) {
             return Ok(v);
         }
-        // Names are made outside any reserved slot.
-        let reserved = self.next_slot.take();
-        let v = self.add(Object::Str(name.into()));
-        self.next_slot = reserved;
-        let v = v?;
+        let v = self.add_unreserved(Object::Str(name.into()))?;
         self.names.insert(name, v);
         Ok(v)
+    }
+
+    /// Adds an object that is not the one a reserved slot waits for: a
+    /// name or a class, made on the way to the reserved object.
+    fn add_unreserved(&mut self, obj: Object) -> Result<Value> {
+        let reserved = self.next_slot.take();
+        let v = self.add(obj);
+        self.next_slot = reserved;
+        v
     }
 
     /// Starts an instance dict: `{attribute name: value}` with interned
@@ -273,13 +297,16 @@ impl ToGraph {
 
     /// The class object for `T`, one per class.
     fn class<T: Pickle>(&mut self) -> Result<Value> {
-        let reserved = self.next_slot.take();
-        let v = self.add(Object::Global(Box::new(Global {
+        let key = (T::MODULE, T::NAME);
+        if let Some(&v) = self.classes.get(&key) {
+            return Ok(v);
+        }
+        let v = self.add_unreserved(Object::Global(Box::new(Global {
             module: T::MODULE.into(),
             name: T::NAME.into(),
-        })));
-        self.next_slot = reserved;
-        v
+        })))?;
+        self.classes.insert(key, v);
+        Ok(v)
     }
 }
 

@@ -176,6 +176,17 @@ impl Encoder {
         Some(())
     }
 
+    /// GLOBAL: `module` and `name` as newline-terminated text.
+    pub(crate) fn global_line(&mut self, module: &str, name: &str) {
+        let mut line = Vec::with_capacity(module.len() + name.len() + 3);
+        line.push(Op::Global.code());
+        line.extend_from_slice(module.as_bytes());
+        line.push(b'\n');
+        line.extend_from_slice(name.as_bytes());
+        line.push(b'\n');
+        self.write(&line);
+    }
+
     /// Stores the top of the stack as memo entry `idx`: PUT, BINPUT,
     /// LONG_BINPUT or MEMOIZE, as CPython picks for the protocol.
     #[inline]

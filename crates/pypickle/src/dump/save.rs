@@ -1056,11 +1056,8 @@ impl<'g, 'p> Saver<'g, 'p> {
             self.tasks.push(Task::Save(getattr, Ctx::Plain));
             return Ok(());
         }
-        let (module, name) = if self.proto < 3 && self.opts.fix_imports {
-            crate::compat::to_python2(module, name).unwrap_or((module, name))
-        } else {
-            (module, name)
-        };
+        let (module, name) =
+            crate::compat::names_for_protocol(self.proto, self.opts.fix_imports, module, name);
         if module.contains('\n') || name.contains('\n') {
             // GLOBAL is newline-terminated text; CPython could never have
             // resolved such a name either.
@@ -1074,13 +1071,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 self.proto
             )));
         }
-        let mut line = Vec::with_capacity(module.len() + name.len() + 3);
-        line.push(Op::Global.code());
-        line.extend_from_slice(module.as_bytes());
-        line.push(b'\n');
-        line.extend_from_slice(name.as_bytes());
-        line.push(b'\n');
-        self.enc.write(&line);
+        self.enc.global_line(module, name);
         self.memoize(Slot::Value(key))
     }
 

@@ -187,31 +187,36 @@ impl<'u> Machine<'u> {
     #[inline]
     fn with_marked<T>(&mut self, f: impl FnOnce(&mut Self, &[Value]) -> Result<T>) -> Result<T> {
         let at = self.pop_mark()?;
+        self.with_items_from(at, f)
+    }
+
+    /// As [`Machine::with_marked`], also handing `f` the object under the
+    /// mark: what APPENDS, SETITEMS and ADDITEMS work on, fenced by the
+    /// next mark like any pop.
+    #[inline]
+    fn with_marked_target<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self, Value, &[Value]) -> Result<T>,
+    ) -> Result<T> {
+        let at = self.pop_mark()?;
+        if at <= self.fence() {
+            return Err(self.underflow());
+        }
+        let target = self.stack[at - 1];
+        self.with_items_from(at, |m, items| f(m, target, items))
+    }
+
+    #[inline]
+    fn with_items_from<T>(
+        &mut self,
+        at: usize,
+        f: impl FnOnce(&mut Self, &[Value]) -> Result<T>,
+    ) -> Result<T> {
         let stack = std::mem::take(&mut self.stack);
         let out = f(self, &stack[at..]);
         self.stack = stack;
         self.stack.truncate(at);
         out
-    }
-
-    /// The object an APPENDS, SETITEMS or ADDITEMS works on: the one under
-    /// the innermost mark, which must lie above the next mark's fence.
-    #[inline]
-    fn under_mark(&self) -> Result<Value> {
-        let at = self
-            .marks
-            .last()
-            .copied()
-            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))?;
-        let fence = self.marks.len().checked_sub(2).map_or(0, |i| self.marks[i]);
-        if at <= fence {
-            return Err(Error::new(if self.marks.len() < 2 {
-                ErrorCode::StackUnderflow
-            } else {
-                ErrorCode::UnexpectedMark
-            }));
-        }
-        Ok(self.stack[at - 1])
     }
 
     fn charge(&mut self, bytes: u64) -> Result<()> {
@@ -609,10 +614,7 @@ impl<'u> Machine<'u> {
     /// True when `v` is a class registered for strict loading.
     fn registered(&self, v: Value) -> bool {
         match self.object(v) {
-            Some(Object::Global(g)) => match (g.module.as_str(), g.name.as_str()) {
-                (Some(m), Some(n)) => self.opts.registry.contains(m, n),
-                _ => false,
-            },
+            Some(Object::Global(g)) => self.opts.registry.contains_names(&g.module, &g.name),
             _ => false,
         }
     }
@@ -922,16 +924,15 @@ impl<'u> Machine<'u> {
                 self.push(v);
             }
             Opcode::AddItems => {
-                let target = self.under_mark()?;
-                match target {
-                    Value::Ref(id) if matches!(self.graph.get(id), Some(Object::Set(_))) => {
-                        self.with_marked(|m, items| m.set_insert(id, items))?;
+                self.with_marked_target(|m, target, items| match target {
+                    Value::Ref(id) if matches!(m.graph.get(id), Some(Object::Set(_))) => {
+                        m.set_insert(id, items)
                     }
                     _ => {
-                        let name = self.type_name(target);
-                        return Err(bad(format!("'{name}' object has no attribute 'add'")));
+                        let name = m.type_name(target);
+                        Err(bad(format!("'{name}' object has no attribute 'add'")))
                     }
-                }
+                })?;
             }
             Opcode::Append => {
                 let v = self.pop()?;
@@ -939,8 +940,7 @@ impl<'u> Machine<'u> {
                 self.append(target, &[v])?;
             }
             Opcode::Appends => {
-                let target = self.under_mark()?;
-                self.with_marked(|m, items| m.append(target, items))?;
+                self.with_marked_target(|m, target, items| m.append(target, items))?;
             }
             Opcode::SetItem => {
                 let v = self.pop()?;
@@ -949,8 +949,7 @@ impl<'u> Machine<'u> {
                 self.set_items(target, &[k, v])?;
             }
             Opcode::SetItems => {
-                let target = self.under_mark()?;
-                self.with_marked(|m, items| m.set_items(target, items))?;
+                self.with_marked_target(|m, target, items| m.set_items(target, items))?;
             }
             Opcode::Get => {
                 let line = input.read_line()?;

@@ -50,11 +50,7 @@ pub(crate) fn find_class(
     let known = KNOWN_GLOBALS
         .iter()
         .any(|(m, n)| module == *m && name == *n);
-    let registered = || match (module.as_str(), name.as_str()) {
-        (Some(m), Some(n)) => registry.contains(m, n),
-        _ => false,
-    };
-    if !known && policy == Policy::Strict && !registered() {
+    if !known && policy == Policy::Strict && !registry.contains_names(&module, &name) {
         return Err(Error::new(ErrorCode::UnknownGlobal {
             module: module.to_string_lossy().into_owned(),
             name: name.to_string_lossy().into_owned(),

@@ -270,39 +270,22 @@ impl<'a, 'de> ValueDe<'_, 'a, 'de> {
         Ok(value)
     }
 
-    /// The attribute dict of an instance's state: the state itself, or the
-    /// first item of a `(dict, slots)` state.
-    fn instance_dict(&self, state: Option<Value>) -> Result<Option<&'a [(Value, Value)]>> {
-        let dict = |v: Value| -> Result<Option<&'a [(Value, Value)]>> {
-            Ok(match v {
-                // No dict (or no slots): no attributes there.
-                Value::None => Some(&[]),
-                Value::Ref(id) => match self.w.obj(id)? {
-                    Object::Dict(items) => Some(items),
-                    _ => None,
-                },
-                _ => None,
-            })
-        };
+    /// The attributes of an instance's state as one dict: the state's
+    /// dict, or its slots when it has no dict; empty without a state.
+    fn instance_dict(&self, state: Option<Value>) -> Option<&'a [(Value, Value)]> {
         let Some(state) = state else {
             // No state at all: an instance without attributes.
-            return Ok(Some(&[]));
+            return Some(&[]);
         };
-        if let Value::Ref(id) = state {
-            if let Object::Tuple(pair) = self.w.obj(id)? {
-                // `(dict, slots)`, as classes with __slots__ pickle: the
-                // dict's attributes, or the slots' when there is no dict.
-                if pair.len() != 2 {
-                    return Ok(None);
-                }
-                return Ok(match (dict(pair[0])?, dict(pair[1])?) {
-                    (Some([]), Some(slots)) => Some(slots),
-                    (Some(d), Some(_)) => Some(d),
-                    _ => None,
-                });
-            }
-        }
-        dict(state)
+        // A serde map reads one slice: the dict's attributes, or the
+        // slots' when there is no dict.
+        self.w
+            .graph
+            .state_attrs(state)
+            .map(|a| match (a.dict, a.slots) {
+                ([], slots) => slots,
+                (dict, _) => dict,
+            })
     }
 
     /// Lists, tuples, sets and frozensets as serde sequences; bytes as a
@@ -544,7 +527,7 @@ impl<'a, 'de> de::Deserializer<'de> for ValueDe<'_, 'a, 'de> {
                 // A class instance (generic mode or a registered class):
                 // its attributes, the dict of its state.
                 Object::Instance(inst) => {
-                    if let Some(items) = self.instance_dict(inst.state)? {
+                    if let Some(items) = self.instance_dict(inst.state) {
                         return self.map(items, visitor);
                     }
                 }

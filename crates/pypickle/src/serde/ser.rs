@@ -256,21 +256,17 @@ impl<'w> Serializer<'w> {
             Global::Reconstructor => ("copyreg", "_reconstructor"),
             Global::Object => ("builtins", "object"),
         };
-        let (module, name) = if self.proto < 3 && self.fix_imports {
-            crate::compat::to_python2(module, name).unwrap_or((module, name))
-        } else {
-            (module, name)
-        };
-        let mut line = Vec::with_capacity(module.len() + name.len() + 3);
-        line.push(Op::Global.code());
-        line.extend_from_slice(module.as_bytes());
-        line.push(b'\n');
-        line.extend_from_slice(name.as_bytes());
-        line.push(b'\n');
-        self.enc.write(&line);
+        self.global_line(module, name);
         let idx = self.memoize()?;
         self.globals[g as usize] = idx + 1;
         Ok(())
+    }
+
+    /// GLOBAL `module.name`, under its Python 2 names where CPython uses them.
+    fn global_line(&mut self, module: &str, name: &str) {
+        let (module, name) =
+            crate::compat::names_for_protocol(self.proto, self.fix_imports, module, name);
+        self.enc.global_line(module, name);
     }
 
     /// Opens an argument tuple (1 or 2 items) for a reduction.
@@ -467,19 +463,7 @@ impl<'w> Serializer<'w> {
             self.interned(class.name)?;
             self.op(Op::StackGlobal);
         } else {
-            let (module, name) = if self.proto < 3 && self.fix_imports {
-                crate::compat::to_python2(class.module, class.name)
-                    .unwrap_or((class.module, class.name))
-            } else {
-                (class.module, class.name)
-            };
-            let mut line = Vec::with_capacity(module.len() + name.len() + 3);
-            line.push(Op::Global.code());
-            line.extend_from_slice(module.as_bytes());
-            line.push(b'\n');
-            line.extend_from_slice(name.as_bytes());
-            line.push(b'\n');
-            self.enc.write(&line);
+            self.global_line(class.module, class.name);
         }
         let idx = self.memoize()?;
         self.class_memo[i] = idx + 1;

@@ -8,12 +8,12 @@
 //! shared str object per distinct name (Python interns them), everything
 //! else is a distinct object.
 
-use rustc_hash::FxHashMap;
 use serde::ser::{self, Serialize};
 
 use super::de::{Lend, Walker};
+use crate::class::ToGraph;
 use crate::error::{Error, Result};
-use crate::value::{Graph, ObjId, Object, PyStr, Value};
+use crate::value::{Graph, Object, PyStr, Value};
 
 /// Builds the graph of the Python equivalent of `value` (see the
 /// [module docs](super) for the mapping).
@@ -39,15 +39,13 @@ use crate::value::{Graph, ObjId, Object, PyStr, Value};
 /// key (unhashable), or a `Serialize` impl that fails.
 pub fn to_value<T: ?Sized + Serialize>(value: &T) -> Result<Graph> {
     let mut b = Builder {
-        graph: Graph::new(),
-        names: FxHashMap::default(),
+        p: ToGraph::new(),
         in_key: 0,
         next_set: 0,
         next_int: false,
     };
     let root = value.serialize(&mut b)?;
-    b.graph.set_root(root);
-    Ok(b.graph)
+    Ok(b.p.finish(root))
 }
 
 /// Reads typed data out of a graph. Strs and bytes can be borrowed from
@@ -69,9 +67,8 @@ pub fn from_value<'de, T: serde::Deserialize<'de>>(graph: &'de Graph) -> Result<
 }
 
 struct Builder {
-    graph: Graph,
-    /// The one str object of each interned name.
-    names: FxHashMap<&'static str, ObjId>,
+    /// The graph, with one str object per interned name.
+    p: ToGraph,
     in_key: u32,
     next_set: u8,
     next_int: bool,
@@ -79,21 +76,11 @@ struct Builder {
 
 impl Builder {
     fn add(&mut self, obj: Object) -> Result<Value> {
-        self.graph
-            .try_add(obj)
-            .map(Value::Ref)
-            .ok_or_else(|| Error::unpicklable("the graph holds too many objects"))
+        self.p.add(obj)
     }
 
     fn name(&mut self, name: &'static str) -> Result<Value> {
-        if let Some(&id) = self.names.get(name) {
-            return Ok(Value::Ref(id));
-        }
-        let v = self.add(Object::Str(PyStr::from(name)))?;
-        if let Value::Ref(id) = v {
-            self.names.insert(name, id);
-        }
-        Ok(v)
+        self.p.interned(name)
     }
 
     fn variant(&mut self, variant: &'static str, value: Value) -> Result<Value> {
@@ -208,7 +195,7 @@ impl<'b> ser::Serializer for &'b mut Builder {
         Ok(Value::Int(v))
     }
     fn serialize_i128(self, v: i128) -> Result<Value> {
-        Ok(self.graph.int(v))
+        self.p.int(v)
     }
     fn serialize_u8(self, v: u8) -> Result<Value> {
         Ok(Value::Int(v.into()))
@@ -220,10 +207,10 @@ impl<'b> ser::Serializer for &'b mut Builder {
         Ok(Value::Int(v.into()))
     }
     fn serialize_u64(self, v: u64) -> Result<Value> {
-        Ok(self.graph.int(v))
+        self.p.int(v)
     }
     fn serialize_u128(self, v: u128) -> Result<Value> {
-        Ok(self.graph.int(v))
+        self.p.int(v)
     }
     fn serialize_f32(self, v: f32) -> Result<Value> {
         Ok(Value::Float(v.into()))
@@ -240,7 +227,7 @@ impl<'b> ser::Serializer for &'b mut Builder {
     }
     fn serialize_bytes(self, v: &[u8]) -> Result<Value> {
         if std::mem::take(&mut self.next_int) {
-            return Ok(self.graph.int(num_bigint::BigInt::from_signed_bytes_le(v)));
+            return self.p.int(num_bigint::BigInt::from_signed_bytes_le(v));
         }
         self.add(Object::Bytes(v.to_vec()))
     }

@@ -23,17 +23,27 @@ pub struct InstanceView<'g> {
     graph: &'g Graph,
     class: Value,
     args: &'g [Value],
+    kwargs: Option<Value>,
     state: Option<Value>,
+}
+
+/// The attributes an instance state holds: BUILD's dict, and the slots of
+/// a `(dict, slots)` state, as classes with `__slots__` pickle them.
+#[derive(Clone, Copy)]
+pub(crate) struct StateAttrs<'g> {
+    graph: &'g Graph,
+    pub(crate) dict: &'g [(Value, Value)],
+    pub(crate) slots: &'g [(Value, Value)],
 }
 
 impl Graph {
     /// A view of `v` as a generic instance, or `None` when it is not one.
     pub fn instance(&self, v: Value) -> Option<InstanceView<'_>> {
-        let (class, args, state) = match self.resolve(v)? {
-            Object::Instance(i) => (i.class, i.args.as_slice(), i.state),
+        let (class, args, kwargs, state) = match self.resolve(v)? {
+            Object::Instance(i) => (i.class, i.args.as_slice(), i.kwargs, i.state),
             Object::Reduce(r) => match self.resolve(r.args)? {
-                Object::Tuple(args) => (r.callable, args.as_slice(), r.state),
-                _ => (r.callable, &[][..], r.state),
+                Object::Tuple(args) => (r.callable, args.as_slice(), None, r.state),
+                _ => (r.callable, &[][..], None, r.state),
             },
             _ => return None,
         };
@@ -41,8 +51,55 @@ impl Graph {
             graph: self,
             class,
             args,
+            kwargs,
             state,
         })
+    }
+
+    /// `state` read as attributes: a dict, `None` (no attributes), or a
+    /// `(dict or None, slots or None)` pair. `None` for any other state.
+    pub(crate) fn state_attrs(&self, state: Value) -> Option<StateAttrs<'_>> {
+        let dict = |v: Value| match v {
+            Value::None => Some(&[][..]),
+            _ => match self.resolve(v)? {
+                Object::Dict(items) => Some(items.as_slice()),
+                _ => None,
+            },
+        };
+        let (dict, slots) = match self.resolve(state) {
+            Some(Object::Tuple(pair)) if pair.len() == 2 => (dict(pair[0])?, dict(pair[1])?),
+            _ => (dict(state)?, &[][..]),
+        };
+        Some(StateAttrs {
+            graph: self,
+            dict,
+            slots,
+        })
+    }
+}
+
+impl<'g> StateAttrs<'g> {
+    /// The value of attribute `name`, if the state has it. Slots win over
+    /// the dict, and a later key over an earlier one, as setting them in
+    /// order does.
+    pub(crate) fn get(&self, name: &str) -> Option<Value> {
+        let find = |items: &[(Value, Value)]| {
+            items
+                .iter()
+                .rev()
+                .find(|(k, _)| self.graph.as_str(*k).is_some_and(|s| *s == *name))
+                .map(|(_, v)| *v)
+        };
+        find(self.slots).or_else(|| find(self.dict))
+    }
+
+    /// Every attribute with its value, dict first, then slots.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&'g PyStr, Value)> + 'g {
+        let graph = self.graph;
+        self.dict
+            .iter()
+            .chain(self.slots)
+            .filter_map(move |(k, v)| Some((graph.as_str(*k)?, *v)))
     }
 }
 
@@ -74,38 +131,30 @@ impl<'g> InstanceView<'g> {
         self.args
     }
 
+    /// The keyword arguments given to `cls.__new__` (NEWOBJ_EX), if any.
+    pub fn kwargs(&self) -> Option<Value> {
+        self.kwargs
+    }
+
     /// The state BUILD set, if any.
     pub fn state(&self) -> Option<Value> {
         self.state
     }
 
+    fn state_attrs(&self) -> Option<StateAttrs<'g>> {
+        self.graph.state_attrs(self.state?)
+    }
+
     /// The attribute `name` from the state: its dict, or the slots of a
     /// `(dict, slots)` state.
     pub fn attr(&self, name: &str) -> Option<Value> {
-        self.attrs()
-            .into_iter()
-            .rev()
-            .find(|(k, _)| **k == *name)
-            .map(|(_, v)| v)
+        self.state_attrs()?.get(name)
     }
 
     /// Every attribute in the state, dict first, then slots.
     pub fn attrs(&self) -> Vec<(&'g PyStr, Value)> {
-        let dict_items = |v: Value| match self.graph.resolve(v) {
-            Some(Object::Dict(items)) => items.as_slice(),
-            _ => &[],
-        };
-        let parts: Vec<&[(Value, Value)]> = match self.state.and_then(|s| self.graph.resolve(s)) {
-            Some(Object::Dict(items)) => vec![items],
-            Some(Object::Tuple(pair)) if pair.len() == 2 => {
-                vec![dict_items(pair[0]), dict_items(pair[1])]
-            }
-            _ => Vec::new(),
-        };
-        parts
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| Some((self.graph.as_str(*k)?, *v)))
-            .collect()
+        self.state_attrs()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default()
     }
 }

@@ -22,7 +22,7 @@
 //! ```
 
 mod eq;
-mod instance;
+pub(crate) mod instance;
 pub(crate) mod key;
 pub(crate) mod pystr;
 mod repr;
