@@ -72,6 +72,38 @@ fn dump_to_writer_matches_dumps() {
 }
 
 #[test]
+fn dump_to_writer_hands_over_pieces_with_the_same_bytes() {
+    // More than the 1 MiB the pickler buffers, with a large bytes object
+    // that skips framing in the middle.
+    let mut py = String::from("import pickle,sys\nx=[f'item {i}' for i in range(150000)]\n");
+    py.push_str("x.insert(70000, b'y'*100000)\nsys.stdout.buffer.write(pickle.dumps(x, 5))\n");
+    let data = std::process::Command::new("python3")
+        .args(["-c", &py])
+        .output()
+        .unwrap()
+        .stdout;
+    let g = pypickle::loads(&data).unwrap();
+    assert!(pypickle::dumps(&g, 5).unwrap() == data, "CPython's bytes");
+    for p in [0, 2, 4, 5] {
+        struct Pieces(usize, Vec<u8>);
+        impl std::io::Write for Pieces {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0 += 1;
+                self.1.extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut pieces = Pieces(0, Vec::new());
+        Pickler::new(p).dump(&g, &mut pieces).unwrap();
+        assert!(pieces.1 == pypickle::dumps(&g, p).unwrap(), "p{p}");
+        assert!(pieces.0 > 1, "p{p}: written in pieces");
+    }
+}
+
+#[test]
 fn persistent_ids_go_through_the_hook() {
     // pickle of [persistent('x')] at protocol 2
     let data = b"\x80\x02]q\x00X\x01\x00\x00\x00xq\x01Qa.";

@@ -1,9 +1,17 @@
 //! The output buffer: opcode writers and CPython's framing.
 //!
-//! Framing follows `_pickle.c`: a frame opens at the first byte written
-//! while none is open; at the start of every `save()` the open frame is
-//! closed once its payload reaches 64 KiB; payloads of 64 KiB or more are
-//! written outside any frame. A closed frame under 4 bytes loses its header.
+//! Framing follows `_pickle.c`: at the start of every `save()` the open
+//! frame is closed once its payload reaches 64 KiB; payloads of 64 KiB or
+//! more are written outside any frame; a closed frame under 4 bytes loses
+//! its header. CPython opens a frame at the first byte written while none is
+//! open; this encoder opens the next one as soon as the last closes, which
+//! gives the same bytes (a frame left empty loses its header) and spares
+//! every write the check.
+
+use crate::error::Result;
+
+/// Where finished output goes: a writer's `write_all`, in pieces.
+pub(crate) type Sink<'a> = dyn FnMut(&[u8]) -> Result<()> + 'a;
 
 /// Frames close once their payload reaches this many bytes.
 pub(crate) const FRAME_SIZE_TARGET: usize = 64 * 1024;
@@ -12,13 +20,12 @@ const FRAME_HEADER_SIZE: usize = 9;
 
 pub(crate) struct Encoder {
     pub(crate) out: Vec<u8>,
+    /// Framing is on (protocol 4 and up) and not yet ended.
     framing: bool,
-    frame_start: Option<usize>,
-    /// Framing is on and no frame is open: the next write opens one. (One
-    /// flag for the check every write makes.)
-    needs_frame: bool,
+    /// Where the open frame's header starts, while `framing`.
+    frame_start: usize,
     /// The output length at which `boundary` closes the open frame;
-    /// `usize::MAX` while none is open. (One compare per `save()`.)
+    /// `usize::MAX` without framing. (One compare per `save()`.)
     frame_full_at: usize,
 }
 
@@ -27,57 +34,56 @@ impl Encoder {
         Encoder {
             out: Vec::with_capacity(capacity),
             framing: false,
-            frame_start: None,
-            needs_frame: false,
+            frame_start: 0,
             frame_full_at: usize::MAX,
         }
     }
 
     pub(crate) fn enable_framing(&mut self) {
         self.framing = true;
-        self.needs_frame = self.frame_start.is_none();
+        self.open_frame();
     }
 
-    #[inline]
-    fn open_frame_if_needed(&mut self) {
-        if self.needs_frame {
-            let start = self.out.len();
-            self.frame_start = Some(start);
-            self.frame_full_at = start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET;
-            self.needs_frame = false;
-            self.out.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
-        }
+    /// Reserves the open frame's header, filled in when it closes.
+    fn open_frame(&mut self) {
+        let start = self.out.len();
+        self.frame_start = start;
+        self.frame_full_at = start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET;
+        self.out.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
     }
 
     #[inline]
     pub(crate) fn write(&mut self, bytes: &[u8]) {
-        self.open_frame_if_needed();
         self.out.extend_from_slice(bytes);
     }
 
     #[inline]
     pub(crate) fn byte(&mut self, b: u8) {
-        self.open_frame_if_needed();
         self.out.push(b);
     }
 
     /// The check CPython makes at the start of every `save()`.
     #[inline]
     pub(crate) fn boundary(&mut self) {
-        // frame_full_at is start + header + target while a frame is open.
+        // frame_full_at is start + header + target while framing.
         if self.out.len() >= self.frame_full_at {
-            self.commit_frame();
+            self.next_frame();
         }
+    }
+
+    #[cold]
+    fn next_frame(&mut self) {
+        self.close_frame();
+        self.open_frame();
     }
 
     /// Closes the open frame, writing its header or dropping it when the
     /// payload is too small to be worth one.
-    pub(crate) fn commit_frame(&mut self) {
-        let Some(start) = self.frame_start.take() else {
+    fn close_frame(&mut self) {
+        if !self.framing {
             return;
-        };
-        self.needs_frame = self.framing;
-        self.frame_full_at = usize::MAX;
+        }
+        let start = self.frame_start;
         let len = self.out.len() - start - FRAME_HEADER_SIZE;
         if len >= FRAME_SIZE_MIN {
             self.out[start] = crate::opcode::Opcode::Frame.code();
@@ -88,23 +94,45 @@ impl Encoder {
         }
     }
 
+    /// Closes the last frame: call after STOP.
+    pub(crate) fn end_frames(&mut self) {
+        self.close_frame();
+        self.framing = false;
+        self.frame_full_at = usize::MAX;
+    }
+
     /// Writes an opcode header and a data payload; a payload of 64 KiB or
     /// more goes outside any frame.
     pub(crate) fn write_large(&mut self, header: &[u8], data: &[u8]) {
         if self.framing && data.len() >= FRAME_SIZE_TARGET {
-            self.commit_frame();
+            self.close_frame();
             self.out.extend_from_slice(header);
             self.out.extend_from_slice(data);
+            self.open_frame();
         } else {
             self.write(header);
             self.write(data);
         }
     }
 
-    /// True when bytes before `out.len()` may be handed to a writer: no
-    /// frame is open whose header still has to be filled in.
-    pub(crate) fn can_flush(&self) -> bool {
-        self.frame_start.is_none()
+    /// Hands `sink` the finished output: everything before the open frame,
+    /// whose header is not written yet. What it took leaves the buffer.
+    pub(crate) fn flush_to(&mut self, sink: &mut Sink<'_>) -> Result<()> {
+        let done = if self.framing {
+            self.frame_start
+        } else {
+            self.out.len()
+        };
+        if done == 0 {
+            return Ok(());
+        }
+        sink(&self.out[..done])?;
+        self.out.drain(..done);
+        if self.framing {
+            self.frame_start -= done;
+            self.frame_full_at -= done;
+        }
+        Ok(())
     }
 }
 
@@ -117,7 +145,7 @@ mod tests {
         let mut e = Encoder::new(16);
         e.enable_framing();
         e.write(b"K\x00");
-        e.commit_frame();
+        e.end_frames();
         assert_eq!(e.out, b"K\x00");
     }
 
@@ -127,6 +155,27 @@ mod tests {
         e.enable_framing();
         e.write(b"]");
         e.write_large(b"B", &vec![b'x'; FRAME_SIZE_TARGET]);
+        e.byte(b'.');
+        e.end_frames();
         assert_eq!(&e.out[..2], b"]B");
+        assert_eq!(e.out.len(), 2 + FRAME_SIZE_TARGET + 1);
+    }
+
+    #[test]
+    fn flushing_keeps_the_open_frame() {
+        let mut e = Encoder::new(16);
+        e.enable_framing();
+        e.write(&[b'x'; FRAME_SIZE_TARGET]);
+        e.boundary();
+        e.write(b"N.");
+        let mut taken = Vec::new();
+        e.flush_to(&mut |b| {
+            taken.extend_from_slice(b);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(taken.len(), FRAME_HEADER_SIZE + FRAME_SIZE_TARGET);
+        e.end_frames();
+        assert_eq!(e.out, b"N.");
     }
 }

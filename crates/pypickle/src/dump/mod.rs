@@ -110,7 +110,7 @@ impl Pickler {
     /// out-of-band buffer below protocol 5); see [`crate::Category::Pickling`].
     pub fn dumps(&mut self, graph: &Graph) -> Result<Vec<u8>> {
         let mut saver = Saver::new(graph, self, Encoder::new(64 + graph.len() * 8));
-        saver.dump(&mut |_| Ok(()))?;
+        saver.dump(None)?;
         Ok(saver.into_encoder().out)
     }
 
@@ -152,11 +152,9 @@ impl Pickler {
     /// As [`Pickler::dumps`], plus I/O errors of the writer.
     pub fn dump<W: io::Write>(&mut self, graph: &Graph, mut writer: W) -> Result<()> {
         let mut saver = Saver::new(graph, self, Encoder::new(1 << 16));
-        saver.dump(&mut |out: &mut Vec<u8>| {
-            writer.write_all(out).map_err(Error::from)?;
-            out.clear();
-            Ok(())
-        })?;
+        saver.dump(Some(&mut |out: &[u8]| {
+            writer.write_all(out).map_err(Error::from)
+        }))?;
         writer.flush().map_err(Error::from)
     }
 }

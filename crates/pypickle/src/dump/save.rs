@@ -10,7 +10,7 @@
 //! behind a set below protocol 4, the latin-1 str behind bytes below
 //! protocol 3) are added to a scratch arena that extends the graph, so they
 //! are saved by the same code and take memo slots exactly as in CPython.
-use super::encoder::Encoder;
+use super::encoder::{Encoder, Sink};
 use super::names::{self, NameIdentity};
 use super::Pickler;
 use crate::error::{Error, Result};
@@ -186,18 +186,25 @@ impl<'g, 'p> Saver<'g, 'p> {
     }
 
     /// Writes the whole pickle: header, the root, STOP.
-    pub(crate) fn dump(&mut self, flush: &mut dyn FnMut(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+    /// With a `sink`, finished output goes to it once 1 MiB is buffered,
+    /// and all of it at the end; without, it stays in the encoder.
+    pub(crate) fn dump(&mut self, mut sink: Option<&mut Sink<'_>>) -> Result<()> {
         self.enc.header(self.proto);
         self.tasks.push(Task::Save(self.graph.root(), Ctx::Plain));
         while let Some(task) = self.tasks.pop() {
             self.run(task)?;
-            if self.enc.out.len() >= 1 << 20 && self.enc.can_flush() {
-                flush(&mut self.enc.out)?;
+            if self.enc.out.len() >= 1 << 20 {
+                if let Some(sink) = sink.as_mut() {
+                    self.enc.flush_to(*sink)?;
+                }
             }
         }
         self.enc.byte(Op::Stop.code());
-        self.enc.commit_frame();
-        flush(&mut self.enc.out)
+        self.enc.end_frames();
+        match sink {
+            Some(sink) => self.enc.flush_to(sink),
+            None => Ok(()),
+        }
     }
 
     fn obj(&self, id: ObjId) -> &Object {

@@ -21,8 +21,8 @@ use crate::opcode::Opcode as Op;
 /// this many items.
 const BATCH: usize = 1000;
 
-/// Output is handed to a writer once this much is buffered and no frame is
-/// open.
+/// Output is handed to a writer once this much is buffered (all but the open
+/// frame).
 const FLUSH_AT: usize = 1 << 20;
 
 /// A global the serializer writes for its own reductions.
@@ -61,8 +61,11 @@ pub struct Serializer<'w> {
     /// Interned strs (field and variant names, `'latin1'`) by content.
     interned: FxHashMap<&'static str, u32>,
     /// Memo index + 1 of interned names by the address and length of their
-    /// `&'static str`, in front of `interned` (direct-mapped).
+    /// `&'static str`, in front of `interned` (open addressing; 0 is an
+    /// empty slot).
     name_cache: Vec<((usize, usize), u32)>,
+    /// Names in `name_cache`.
+    name_cache_len: usize,
     /// Memo index + 1 of the globals of the serializer's own reductions.
     globals: [u32; 6],
     /// Structs written as instances of Python classes, by serde name.
@@ -77,6 +80,9 @@ pub struct Serializer<'w> {
     /// The next bytes are a big int's: see [`super::big_int`].
     next_int: bool,
     sink: Option<&'w mut dyn std::io::Write>,
+    /// The output length at which finished frames go to `sink`
+    /// (`usize::MAX` without one).
+    flush_at: usize,
 }
 
 impl Serializer<'static> {
@@ -105,12 +111,14 @@ impl<'w> Serializer<'w> {
             single_bytes: Vec::new(),
             interned: FxHashMap::default(),
             name_cache: Vec::new(),
+            name_cache_len: 0,
             globals: [0; 6],
             class_memo: vec![0; options.classes.len()],
             classes: options.classes,
             in_key: 0,
             next_set: 0,
             next_int: false,
+            flush_at: if sink.is_some() { FLUSH_AT } else { usize::MAX },
             sink,
         }
     }
@@ -123,7 +131,7 @@ impl<'w> Serializer<'w> {
     /// I/O errors of the writer.
     pub fn finish(mut self) -> Result<Vec<u8>> {
         self.enc.byte(Op::Stop.code());
-        self.enc.commit_frame();
+        self.enc.end_frames();
         let out = std::mem::take(&mut self.enc.out);
         match self.sink.take() {
             Some(w) => {
@@ -140,7 +148,7 @@ impl<'w> Serializer<'w> {
     #[inline(always)]
     fn save_start(&mut self) -> Result<()> {
         self.enc.boundary();
-        if self.sink.is_some() && self.enc.out.len() >= FLUSH_AT && self.enc.can_flush() {
+        if self.enc.out.len() >= self.flush_at {
             self.flush()?;
         }
         Ok(())
@@ -149,8 +157,8 @@ impl<'w> Serializer<'w> {
     #[cold]
     fn flush(&mut self) -> Result<()> {
         if let Some(w) = self.sink.as_mut() {
-            w.write_all(&self.enc.out)?;
-            self.enc.out.clear();
+            self.enc
+                .flush_to(&mut |done| w.write_all(done).map_err(Error::from))?;
         }
         Ok(())
     }
@@ -190,10 +198,18 @@ impl<'w> Serializer<'w> {
         // Field and variant names come from one `&'static str` each, so
         // their address finds them again without hashing the text.
         let key = (s.as_ptr() as usize, s.len());
-        if let Some(&(k, idx)) = self.name_cache.get((key.0 >> 3 ^ key.1) % NAME_CACHE) {
-            if k == key && idx != 0 {
-                self.enc.get(self.proto, idx - 1);
-                return Ok(());
+        if !self.name_cache.is_empty() {
+            let mut slot = name_slot(key);
+            loop {
+                let (k, idx) = self.name_cache[slot];
+                if k == key {
+                    self.enc.get(self.proto, idx - 1);
+                    return Ok(());
+                }
+                if idx == 0 {
+                    break;
+                }
+                slot = (slot + 1) % NAME_CACHE;
             }
         }
         self.interned_slow(s)
@@ -210,7 +226,16 @@ impl<'w> Serializer<'w> {
         if self.name_cache.is_empty() {
             self.name_cache.resize(NAME_CACHE, ((0, 0), 0));
         }
-        self.name_cache[(key.0 >> 3 ^ key.1) % NAME_CACHE] = (key, idx + 1);
+        // Linear probing; a full enough table takes no more names (they
+        // are still found by content).
+        if self.name_cache_len < NAME_CACHE / 2 {
+            let mut slot = name_slot(key);
+            while self.name_cache[slot].1 != 0 {
+                slot = (slot + 1) % NAME_CACHE;
+            }
+            self.name_cache[slot] = (key, idx + 1);
+            self.name_cache_len += 1;
+        }
         Ok(())
     }
 
@@ -483,6 +508,14 @@ enum SharedStr {
 
 /// Slots of the address cache of interned names.
 const NAME_CACHE: usize = 64;
+
+/// The first slot to probe for a name at `(address, length)`.
+#[inline(always)]
+fn name_slot((addr, len): (usize, usize)) -> usize {
+    // Fibonacci hashing: the top bits of the product mix every address bit.
+    let h = (addr as u64 ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 58) as usize
+}
 
 /// The singleton slot of '' (256) or a one-character latin-1 str.
 #[inline]
