@@ -25,8 +25,13 @@ pub(crate) struct Encoder {
     /// Where the open frame's header starts, while `framing`.
     frame_start: usize,
     /// The output length at which `boundary` closes the open frame;
-    /// `usize::MAX` without framing. (One compare per `save()`.)
+    /// `usize::MAX` without framing.
     frame_full_at: usize,
+    /// The output length from which `boundary` reports that output is due
+    /// for a writer; `usize::MAX` when nobody takes it early.
+    flush_at: usize,
+    /// The smaller of the two: one compare per `save()`.
+    check_at: usize,
 }
 
 impl Encoder {
@@ -36,7 +41,20 @@ impl Encoder {
             framing: false,
             frame_start: 0,
             frame_full_at: usize::MAX,
+            flush_at: usize::MAX,
+            check_at: usize::MAX,
         }
+    }
+
+    /// Makes `boundary` report when `n` bytes or more are buffered.
+    pub(crate) fn flush_at(&mut self, n: usize) {
+        self.flush_at = n;
+        self.check_at = self.frame_full_at.min(n);
+    }
+
+    fn set_frame_full_at(&mut self, n: usize) {
+        self.frame_full_at = n;
+        self.check_at = n.min(self.flush_at);
     }
 
     pub(crate) fn enable_framing(&mut self) {
@@ -48,7 +66,7 @@ impl Encoder {
     fn open_frame(&mut self) {
         let start = self.out.len();
         self.frame_start = start;
-        self.frame_full_at = start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET;
+        self.set_frame_full_at(start + FRAME_HEADER_SIZE + FRAME_SIZE_TARGET);
         self.out.extend_from_slice(&[0; FRAME_HEADER_SIZE]);
     }
 
@@ -62,19 +80,21 @@ impl Encoder {
         self.out.push(b);
     }
 
-    /// The check CPython makes at the start of every `save()`.
+    /// The check CPython makes at the start of every `save()`. True when
+    /// output is due for a writer (see [`Encoder::flush_at`]).
     #[inline]
-    pub(crate) fn boundary(&mut self) {
-        // frame_full_at is start + header + target while framing.
-        if self.out.len() >= self.frame_full_at {
-            self.next_frame();
-        }
+    pub(crate) fn boundary(&mut self) -> bool {
+        self.out.len() >= self.check_at && self.checkpoint()
     }
 
     #[cold]
-    fn next_frame(&mut self) {
-        self.close_frame();
-        self.open_frame();
+    fn checkpoint(&mut self) -> bool {
+        // frame_full_at is start + header + target while framing.
+        if self.out.len() >= self.frame_full_at {
+            self.close_frame();
+            self.open_frame();
+        }
+        self.out.len() >= self.flush_at
     }
 
     /// Closes the open frame, writing its header or dropping it when the
@@ -98,7 +118,7 @@ impl Encoder {
     pub(crate) fn end_frames(&mut self) {
         self.close_frame();
         self.framing = false;
-        self.frame_full_at = usize::MAX;
+        self.set_frame_full_at(usize::MAX);
     }
 
     /// Writes an opcode header and a data payload; a payload of 64 KiB or
@@ -130,7 +150,7 @@ impl Encoder {
         self.out.drain(..done);
         if self.framing {
             self.frame_start -= done;
-            self.frame_full_at -= done;
+            self.set_frame_full_at(self.frame_full_at - done);
         }
         Ok(())
     }

@@ -80,9 +80,6 @@ pub struct Serializer<'w> {
     /// The next bytes are a big int's: see [`super::big_int`].
     next_int: bool,
     sink: Option<&'w mut dyn std::io::Write>,
-    /// The output length at which finished frames go to `sink`
-    /// (`usize::MAX` without one).
-    flush_at: usize,
 }
 
 impl Serializer<'static> {
@@ -101,6 +98,9 @@ impl<'w> Serializer<'w> {
     ) -> Self {
         let mut enc = Encoder::new(capacity);
         enc.header(options.protocol);
+        if sink.is_some() {
+            enc.flush_at(FLUSH_AT);
+        }
         Serializer {
             enc,
             proto: options.protocol,
@@ -118,7 +118,6 @@ impl<'w> Serializer<'w> {
             in_key: 0,
             next_set: 0,
             next_int: false,
-            flush_at: if sink.is_some() { FLUSH_AT } else { usize::MAX },
             sink,
         }
     }
@@ -147,8 +146,7 @@ impl<'w> Serializer<'w> {
     /// completed frames to the writer.
     #[inline(always)]
     fn save_start(&mut self) -> Result<()> {
-        self.enc.boundary();
-        if self.enc.out.len() >= self.flush_at {
+        if self.enc.boundary() {
             self.flush()?;
         }
         Ok(())
@@ -583,8 +581,19 @@ pub struct Compound<'a, 'w> {
     variant: bool,
     /// What goes between the items, worked out once.
     flow: Flow,
+    /// What goes after the items, when that is one opcode.
+    close: Close,
     /// Items of a sequence or map of unknown length, replayed at the end.
     buffer: Option<Box<(Buffered, Vec<Content>)>>,
+}
+
+/// What a compound writes after its items, worked out at its start.
+#[derive(Clone, Copy)]
+enum Close {
+    Nothing,
+    Op(Op),
+    /// Worked out at the end, from the kind and the length.
+    Slow,
 }
 
 /// The opcodes a compound writes around its items.
@@ -603,14 +612,50 @@ enum Flow {
 }
 
 impl<'a, 'w> Compound<'a, 'w> {
+    /// Starts the items of a compound whose opening opcodes are written.
+    /// A list, dict or set of fewer than `BATCH` items writes its one MARK
+    /// here, so its items need no per-item work and its end one opcode.
     #[inline]
     fn new(ser: &'a mut Serializer<'w>, kind: Kind, len: usize) -> Self {
+        let binary = ser.proto > 0;
+        let small = len < BATCH;
+        let mut close = Close::Slow;
         let flow = match kind {
-            Kind::List { .. } if ser.proto == 0 => Flow::PerItem(Op::Append),
-            Kind::Dict | Kind::Struct | Kind::Instance if ser.proto == 0 => {
-                Flow::PerItem(Op::SetItem)
+            Kind::List { .. } if !binary => Flow::PerItem(Op::Append),
+            Kind::Dict | Kind::Struct | Kind::Instance if !binary => Flow::PerItem(Op::SetItem),
+            Kind::List { set_reduce } if small => {
+                if len > 1 {
+                    ser.op(Op::Mark);
+                }
+                if !set_reduce {
+                    close = match len {
+                        0 => Close::Nothing,
+                        1 => Close::Op(Op::Append),
+                        _ => Close::Op(Op::Appends),
+                    };
+                }
+                Flow::Plain
             }
-            Kind::List { .. } | Kind::Dict | Kind::Struct | Kind::Instance if len == 1 => {
+            Kind::Dict | Kind::Struct | Kind::Instance if small => {
+                if len > 1 {
+                    ser.op(Op::Mark);
+                }
+                if !matches!(kind, Kind::Instance) {
+                    close = match len {
+                        0 => Close::Nothing,
+                        1 => Close::Op(Op::SetItem),
+                        _ => Close::Op(Op::SetItems),
+                    };
+                }
+                Flow::Plain
+            }
+            Kind::Set if small => {
+                if len > 0 {
+                    ser.op(Op::Mark);
+                    close = Close::Op(Op::AddItems);
+                } else {
+                    close = Close::Nothing;
+                }
                 Flow::Plain
             }
             Kind::List { .. } => Flow::ListBatches,
@@ -625,6 +670,7 @@ impl<'a, 'w> Compound<'a, 'w> {
             count: 0,
             variant: false,
             flow,
+            close,
             buffer: None,
         }
     }
@@ -637,6 +683,7 @@ impl<'a, 'w> Compound<'a, 'w> {
             count: 0,
             variant: false,
             flow: Flow::Plain,
+            close: Close::Slow,
             buffer: Some(Box::new((b, Vec::new()))),
         }
     }
@@ -647,6 +694,9 @@ impl<'a, 'w> Compound<'a, 'w> {
     fn before_item(&mut self) -> Result<()> {
         if self.count >= self.len {
             return Err(wrong_len(self.len, self.count + 1));
+        }
+        if let Flow::Plain = self.flow {
+            return Ok(());
         }
         match self.flow {
             Flow::ListBatches | Flow::SetBatches if self.count.is_multiple_of(BATCH) => {
@@ -662,6 +712,9 @@ impl<'a, 'w> Compound<'a, 'w> {
     #[inline(always)]
     fn after_item(&mut self) {
         self.count += 1;
+        if let Flow::Plain = self.flow {
+            return;
+        }
         match self.flow {
             Flow::PerItem(op) => self.ser.op(op),
             Flow::ListBatches if self.count.is_multiple_of(BATCH) => self.ser.op(Op::Appends),
@@ -675,7 +728,24 @@ impl<'a, 'w> Compound<'a, 'w> {
         }
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
+        if let (Close::Op(_) | Close::Nothing, None, true) =
+            (self.close, &self.buffer, self.count == self.len)
+        {
+            if let Close::Op(op) = self.close {
+                self.ser.op(op);
+            }
+            if self.variant {
+                self.ser.end_variant();
+            }
+            return Ok(());
+        }
+        self.end_slow()
+    }
+
+    #[inline(never)]
+    fn end_slow(self) -> Result<()> {
         let Compound {
             ser,
             kind,
