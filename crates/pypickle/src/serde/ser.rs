@@ -169,18 +169,39 @@ impl<'w> Serializer<'w> {
     /// Writes the memo PUT for a new entry and returns its index.
     #[inline(always)]
     fn memoize(&mut self) -> Result<u32> {
+        let idx = self.next_memo()?;
+        self.enc.put(self.proto, idx);
+        Ok(idx)
+    }
+
+    /// The index of a new memo entry.
+    #[inline(always)]
+    fn next_memo(&mut self) -> Result<u32> {
         let idx = self.memo_len;
         self.memo_len = idx
             .checked_add(1)
             .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
-        self.enc.put(self.proto, idx);
         Ok(idx)
     }
 
     /// A str that is a distinct object, unless CPython shares it ('' and
     /// one latin-1 character).
-    #[inline]
+    #[inline(always)]
     fn str(&mut self, s: &str) -> Result<()> {
+        let n = s.len();
+        if self.proto >= 4 && (3..=0xff).contains(&n) {
+            // The common case in one piece: SHORT_BINUNICODE and MEMOIZE.
+            self.next_memo()?;
+            self.enc.write(&[Op::ShortBinUnicode.code(), n as u8]);
+            self.enc.write(s.as_bytes());
+            self.enc.byte(Op::Memoize.code());
+            return Ok(());
+        }
+        self.str_any(s)
+    }
+
+    #[inline(never)]
+    fn str_any(&mut self, s: &str) -> Result<()> {
         match singleton_slot(s) {
             Some(slot) => self.shared_str(s, SharedStr::Single(slot)).map(drop),
             None => {
@@ -353,25 +374,40 @@ impl<'w> Serializer<'w> {
         Ok(())
     }
 
+    #[inline(always)]
     fn begin_list(&mut self) -> Result<()> {
-        if self.proto == 0 {
-            self.enc.write(b"(l");
-        } else {
-            self.op(Op::EmptyList);
-        }
-        self.memoize().map(drop)
+        self.open(Op::EmptyList, b"(l")
     }
 
+    #[inline(always)]
     fn begin_dict(&mut self) -> Result<()> {
         if self.in_key > 0 {
             return Err(unhashable("dict"));
         }
-        if self.proto == 0 {
-            self.enc.write(b"(d");
-        } else {
-            self.op(Op::EmptyDict);
+        self.open(Op::EmptyDict, b"(d")
+    }
+
+    /// A new empty list or dict (`op`, or `text` at protocol 0) and its
+    /// memo PUT, in one write where the protocol allows.
+    #[inline(always)]
+    fn open(&mut self, op: Op, text: &'static [u8; 2]) -> Result<()> {
+        let idx = self.next_memo()?;
+        match self.proto {
+            4.. => self.enc.write(&[op.code(), Op::Memoize.code()]),
+            1..=3 if idx < 256 => self.enc.write(&[op.code(), Op::BinPut.code(), idx as u8]),
+            _ => self.open_slow(op, text, idx),
         }
-        self.memoize().map(drop)
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn open_slow(&mut self, op: Op, text: &'static [u8; 2], idx: u32) {
+        if self.proto == 0 {
+            self.enc.write(text);
+        } else {
+            self.op(op);
+        }
+        self.enc.put(self.proto, idx);
     }
 
     fn begin_tuple(&mut self, len: usize) -> Kind {
@@ -412,7 +448,20 @@ impl<'w> Serializer<'w> {
         Ok(Kind::Set)
     }
 
+    #[inline(always)]
     fn seq(&mut self, len: Option<usize>) -> Result<Compound<'_, 'w>> {
+        match len {
+            Some(len) if self.next_set == 0 && self.in_key == 0 => {
+                self.begin_list()?;
+                Ok(Compound::new(self, Kind::List { set_reduce: false }, len))
+            }
+            _ => self.seq_slow(len),
+        }
+    }
+
+    /// Sets, tuples in keys, and sequences of unknown length.
+    #[inline(never)]
+    fn seq_slow(&mut self, len: Option<usize>) -> Result<Compound<'_, 'w>> {
         let set = std::mem::take(&mut self.next_set);
         let Some(len) = len else {
             // CPython's batches depend on the length: buffer the items.
@@ -468,6 +517,24 @@ impl<'w> Serializer<'w> {
             self.op(Op::Reduce);
         }
         self.memoize().map(drop)
+    }
+
+    /// A struct written as an instance of the registered class `i`.
+    #[inline(never)]
+    fn instance_struct(&mut self, i: usize, len: usize) -> Result<Compound<'_, 'w>> {
+        if self.in_key > 0 {
+            // Plain class instances hash by identity in Python, but a
+            // Rust key must come back equal: refuse, as for dicts.
+            return Err(unhashable(self.classes[i].name));
+        }
+        self.instance(i)?;
+        if len == 0 {
+            return Ok(Compound::new(self, Kind::NoState, 0));
+        }
+        // The state's save().
+        self.save_start()?;
+        self.begin_dict()?;
+        Ok(Compound::new(self, Kind::Instance, len))
     }
 
     /// The registered class `i`, memoized once: STACK_GLOBAL of its
@@ -615,7 +682,7 @@ impl<'a, 'w> Compound<'a, 'w> {
     /// Starts the items of a compound whose opening opcodes are written.
     /// A list, dict or set of fewer than `BATCH` items writes its one MARK
     /// here, so its items need no per-item work and its end one opcode.
-    #[inline]
+    #[inline(always)]
     fn new(ser: &'a mut Serializer<'w>, kind: Kind, len: usize) -> Self {
         let binary = ser.proto > 0;
         let small = len < BATCH;
@@ -728,7 +795,7 @@ impl<'a, 'w> Compound<'a, 'w> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn end(self) -> Result<()> {
         if let (Close::Op(_) | Close::Nothing, None, true) =
             (self.close, &self.buffer, self.count == self.len)
@@ -1026,23 +1093,12 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
         self.map(len)
     }
 
+    #[inline]
     fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
         self.save_start()?;
         self.next_set = 0;
         if let Some(i) = self.classes.iter().position(|c| c.serde_name == name) {
-            if self.in_key > 0 {
-                // Plain class instances hash by identity in Python, but a
-                // Rust key must come back equal: refuse, as for dicts.
-                return Err(unhashable(self.classes[i].name));
-            }
-            self.instance(i)?;
-            if len == 0 {
-                return Ok(Compound::new(self, Kind::NoState, 0));
-            }
-            // The state's save().
-            self.save_start()?;
-            self.begin_dict()?;
-            return Ok(Compound::new(self, Kind::Instance, len));
+            return self.instance_struct(i, len);
         }
         self.begin_dict()?;
         Ok(Compound::new(self, Kind::Struct, len))
@@ -1088,6 +1144,7 @@ impl ser::SerializeSeq for Compound<'_, '_> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
@@ -1102,6 +1159,7 @@ impl ser::SerializeTuple for Compound<'_, '_> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
@@ -1115,6 +1173,7 @@ impl ser::SerializeTupleStruct for Compound<'_, '_> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
@@ -1128,6 +1187,7 @@ impl ser::SerializeTupleVariant for Compound<'_, '_> {
         self.element(value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
@@ -1161,6 +1221,7 @@ impl ser::SerializeMap for Compound<'_, '_> {
         Ok(())
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
@@ -1192,6 +1253,7 @@ impl ser::SerializeStruct for Compound<'_, '_> {
         self.field(key, value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
@@ -1209,6 +1271,7 @@ impl ser::SerializeStructVariant for Compound<'_, '_> {
         self.field(key, value)
     }
 
+    #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
     }
