@@ -762,6 +762,7 @@ impl<'a, 'w> Compound<'a, 'w> {
         if self.count >= self.len {
             return Err(wrong_len(self.len, self.count + 1));
         }
+        // The common case first: nothing between items.
         if let Flow::Plain = self.flow {
             return Ok(());
         }
@@ -779,6 +780,7 @@ impl<'a, 'w> Compound<'a, 'w> {
     #[inline(always)]
     fn after_item(&mut self) {
         self.count += 1;
+        // The common case first: nothing between items.
         if let Flow::Plain = self.flow {
             return;
         }
