@@ -344,8 +344,27 @@ impl<'u> Machine<'u> {
             .ok_or_else(|| Error::new(ErrorCode::MemoKeyMissing(idx)))
     }
 
-    #[inline]
+    /// PUT, BINPUT, LONG_BINPUT and MEMOIZE. Picklers number the memo
+    /// 0, 1, 2, ...: that case appends inline, anything else goes the long
+    /// way.
+    #[inline(always)]
     fn memo_put(&mut self, idx: u64) -> Result<()> {
+        if let Some(&v) = self.stack.last() {
+            if self.stack.len() > self.fence()
+                && idx == self.memo.len
+                && idx == self.memo.dense.len() as u64
+                && idx <= self.opts.limits.max_memo_index
+            {
+                self.memo.dense.push(Some(v));
+                self.memo.len += 1;
+                return Ok(());
+            }
+        }
+        self.memo_put_slow(idx)
+    }
+
+    #[inline(never)]
+    fn memo_put_slow(&mut self, idx: u64) -> Result<()> {
         let v = self.top()?;
         if idx > self.opts.limits.max_memo_index {
             return Err(Error::new(ErrorCode::MemoLimit(
@@ -412,7 +431,13 @@ impl<'u> Machine<'u> {
             if items.len() < 2 && items.len() + flat.len() / 2 >= 2 {
                 self.filled.push(id);
             }
-            items.reserve(flat.len() / 2);
+            if items.capacity() == 0 {
+                // The common case, EMPTY_DICT then one SETITEMS: one exact
+                // allocation, without reserve's growth arithmetic.
+                *items = Vec::with_capacity(flat.len() / 2);
+            } else {
+                items.reserve(flat.len() / 2);
+            }
             items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
         }
         Ok(())
@@ -449,22 +474,27 @@ impl<'u> Machine<'u> {
         // the same key sequence comes back again and again.
         let mut known_distinct: Vec<Value> = Vec::new();
         for id in filled {
+            // Identical values mean the same objects (or equal atoms).
+            let known = &known_distinct;
             keys.clear();
             match self.graph.get(id) {
-                Some(Object::Dict(items)) => keys.extend(items.iter().map(|kv| kv.0)),
+                Some(Object::Dict(items)) => {
+                    if items.len() == known.len()
+                        && items.iter().zip(known).all(|(kv, k)| same_value(kv.0, *k))
+                    {
+                        continue;
+                    }
+                    keys.extend(items.iter().map(|kv| kv.0))
+                }
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
+                    if items.len() == known.len()
+                        && items.iter().zip(known).all(|(a, k)| same_value(*a, *k))
+                    {
+                        continue;
+                    }
                     keys.extend_from_slice(items)
                 }
                 _ => continue,
-            }
-            // Identical values mean the same objects (or equal atoms).
-            if keys.len() == known_distinct.len()
-                && keys
-                    .iter()
-                    .zip(&known_distinct)
-                    .all(|(a, b)| same_value(*a, *b))
-            {
-                continue;
             }
             let repeats = repeated_keys(&self.graph, &keys, &mut scratch);
             if repeats.is_empty() {
@@ -496,6 +526,8 @@ impl<'u> Machine<'u> {
             )));
         };
         match self.graph.get_mut(id) {
+            // EMPTY_LIST then APPENDS: one exact allocation.
+            Some(Object::List(list)) if list.capacity() == 0 => *list = items.to_vec(),
             Some(Object::List(list)) => list.extend_from_slice(items),
             Some(Object::Instance(inst)) => inst.list_items.extend_from_slice(items),
             Some(Object::Reduce(r)) => r.list_items.extend_from_slice(items),
@@ -1169,8 +1201,10 @@ fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
 }
 
 /// True when two values are the same object or the same atom, bit for bit.
+#[inline]
 fn same_value(a: Value, b: Value) -> bool {
     match (a, b) {
+        (Value::Ref(x), Value::Ref(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
     }
