@@ -229,6 +229,7 @@ impl<'u> Machine<'u> {
         Ok(())
     }
 
+    #[inline(always)]
     fn add(&mut self, obj: Object) -> Result<Value> {
         let id = self
             .graph
@@ -237,6 +238,7 @@ impl<'u> Machine<'u> {
         Ok(Value::Ref(id))
     }
 
+    #[inline(always)]
     fn push_obj(&mut self, obj: Object) -> Result<()> {
         let v = self.add(obj)?;
         self.push(v);
@@ -293,17 +295,26 @@ impl<'u> Machine<'u> {
         Ok(n as u64)
     }
 
-    fn new_str(&mut self, bytes: &[u8]) -> Result<Object> {
+    /// BINUNICODE and friends: pushes the str. Valid UTF-8 (almost every
+    /// str) is built inline; lone surrogates and errors go the long way.
+    #[inline(always)]
+    fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
         match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(Object::Str(PyStr::from(s))),
+            Ok(s) => self.push_obj(Object::Str(PyStr::from(s))),
             Err(_) => {
-                text::validate_utf8_surrogatepass(bytes).map_err(text_err)?;
-                PyStr::from_surrogatepass(bytes.to_vec())
-                    .map(Object::Str)
-                    .ok_or_else(|| bad("invalid surrogatepass UTF-8"))
+                let obj = Self::surrogatepass_str(bytes)?;
+                self.push_obj(obj)
             }
         }
+    }
+
+    #[inline(never)]
+    fn surrogatepass_str(bytes: &[u8]) -> Result<Object> {
+        text::validate_utf8_surrogatepass(bytes).map_err(text_err)?;
+        PyStr::from_surrogatepass(bytes.to_vec())
+            .map(Object::Str)
+            .ok_or_else(|| bad("invalid surrogatepass UTF-8"))
     }
 
     fn py2_string(&mut self, data: &[u8]) -> Result<Object> {
@@ -900,14 +911,13 @@ impl<'u> Machine<'u> {
                     _ => 8,
                 };
                 let n = Self::len_arg(input, width)?;
-                let obj = match input.read_exact(n)? {
-                    Reference::Borrowed(b) => self.new_str(b)?,
+                match input.read_exact(n)? {
+                    Reference::Borrowed(b) => self.push_str(b)?,
                     Reference::Copied(b) => {
                         let b = b.to_vec();
-                        self.new_str(&b)?
+                        self.push_str(&b)?
                     }
-                };
-                self.push_obj(obj)?;
+                }
                 self.note_span(input.offset(), n);
             }
             Opcode::EmptyTuple => self.push_obj(Object::Tuple(Vec::new()))?,
