@@ -561,16 +561,18 @@ impl<'u> Machine<'u> {
                 target.atom_type_name().unwrap_or("object")
             )));
         };
-        // Items set on an instance are a dict subclass's items: their keys
-        // must be hashable, as Python's dict insists, and as re-dumping
-        // them through `dict(obj)` needs.
-        if matches!(
-            self.graph.get(id),
-            Some(Object::Instance(_) | Object::Reduce(_))
-        ) {
-            for pair in flat.chunks_exact(2) {
-                self.check_hashable(pair[0])?;
+        match self.graph.get(id) {
+            // The common case, first and with one lookup.
+            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            // Items set on an instance are a dict subclass's items: their
+            // keys must be hashable, as Python's dict insists, and as
+            // re-dumping them through `dict(obj)` needs.
+            Some(Object::Instance(_) | Object::Reduce(_)) => {
+                for pair in flat.chunks_exact(2) {
+                    self.check_hashable(pair[0])?;
+                }
             }
+            _ => {}
         }
         let pairs = flat.chunks_exact(2).map(|p| (p[0], p[1]));
         match self.graph.get_mut(id) {
