@@ -69,8 +69,10 @@ pub(crate) struct Machine<'u> {
     alloc: u64,
     /// Dicts and sets with two or more items; duplicate keys merge at STOP.
     filled: Vec<ObjId>,
-    /// The opcode before the current one (for REDUCE, POP: a state setter).
-    previous: Option<Opcode>,
+    /// The input offset just past the last REDUCE, so that POP can tell
+    /// whether REDUCE came right before it (a state setter). Kept by REDUCE
+    /// alone, so other opcodes pay nothing for it.
+    reduce_end: u64,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -95,7 +97,7 @@ impl<'u> Machine<'u> {
             proto: 0,
             alloc: 0,
             filled: Vec::new(),
-            previous: None,
+            reduce_end: u64::MAX,
         }
     }
 
@@ -121,7 +123,7 @@ impl<'u> Machine<'u> {
             };
             match self.step(op, input) {
                 Ok(true) => break,
-                Ok(false) => self.previous = Some(op),
+                Ok(false) => {}
                 Err(e) => return Err(e.with_offset(at).with_opcode(op.name())),
             }
             code = match input.next_byte()? {
@@ -791,7 +793,8 @@ impl<'u> Machine<'u> {
                     self.marks.pop();
                 } else {
                     let v = self.pop()?;
-                    if self.previous == Some(Opcode::Reduce) {
+                    // POP has no argument: REDUCE ended where POP began.
+                    if input.offset() == self.reduce_end.wrapping_add(1) {
                         self.adopt_state_setter(v);
                     }
                 }
@@ -848,6 +851,17 @@ impl<'u> Machine<'u> {
                     let mut buf = [fill; 8];
                     buf[..data.len()].copy_from_slice(&data);
                     Value::Int(i64::from_le_bytes(buf))
+                } else if data.len() <= 16 {
+                    // Up to 128 bits: num-bigint builds these from an i128
+                    // directly, without its generic byte-by-byte path.
+                    let fill = if data[data.len() - 1] & 0x80 != 0 {
+                        0xff
+                    } else {
+                        0
+                    };
+                    let mut buf = [fill; 16];
+                    buf[..data.len()].copy_from_slice(&data);
+                    self.big_int(BigInt::from(i128::from_le_bytes(buf)))?
                 } else {
                     let b = BigInt::from_signed_bytes_le(&data);
                     self.big_int(b)?
@@ -1060,6 +1074,7 @@ impl<'u> Machine<'u> {
                 let args = self.pop()?;
                 let callable = self.pop()?;
                 self.call(callable, args)?;
+                self.reduce_end = input.offset();
             }
             Opcode::NewObj => {
                 let args = self.pop()?;
@@ -1225,6 +1240,37 @@ fn same_value(a: Value, b: Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long1_up_to_128_bits_matches_the_generic_path() {
+        let two = BigInt::from(2);
+        let mut cases = Vec::new();
+        for bits in [63u32, 64, 65, 100, 126, 127, 128, 200] {
+            let p = two.pow(bits);
+            cases.extend([p.clone(), -p.clone(), p.clone() - 1, -p.clone() + 1, -p - 1]);
+        }
+        for n in cases {
+            let mut bytes = n.to_signed_bytes_le();
+            // Minimal and padded encodings (CPython reads both).
+            for pad in [0usize, 3] {
+                let fill = if n < BigInt::from(0) { 0xff } else { 0 };
+                bytes.extend(std::iter::repeat_n(fill, pad));
+                let mut data = vec![0x80, 2, 0x8a, bytes.len() as u8];
+                data.extend_from_slice(&bytes);
+                data.push(b'.');
+                let g = crate::loads(&data).unwrap();
+                let got = match g.root() {
+                    Value::Int(i) => BigInt::from(i),
+                    v => match g.resolve(v) {
+                        Some(Object::Int(b)) => b.clone(),
+                        other => panic!("{other:?}"),
+                    },
+                };
+                assert_eq!(got, n, "{bytes:?}");
+                assert_eq!(matches!(g.root(), Value::Int(_)), i64::try_from(&n).is_ok());
+            }
+        }
+    }
 
     #[test]
     fn memo_gaps_go_sparse() {
