@@ -311,6 +311,22 @@ impl<'u> Machine<'u> {
         }
     }
 
+    /// SHORT_BINUNICODE, BINUNICODE, BINUNICODE8: a `W`-byte length, then
+    /// UTF-8 (surrogates allowed).
+    #[inline(always)]
+    fn bin_unicode<'de, R: Read<'de>, const W: usize>(&mut self, input: &mut R) -> Result<()> {
+        let n = Self::uint_arg::<R, W>(input)?;
+        match input.read_exact(n)? {
+            Reference::Borrowed(b) => self.push_str(b)?,
+            Reference::Copied(b) => {
+                let b = b.to_vec();
+                self.push_str(&b)?
+            }
+        }
+        self.note_span(input.offset(), n);
+        Ok(())
+    }
+
     #[inline(never)]
     fn surrogatepass_str(bytes: &[u8]) -> Result<Object> {
         text::validate_utf8_surrogatepass(bytes).map_err(text_err)?;
@@ -835,7 +851,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Long1 | Opcode::Long4 => {
                 let n = if op == Opcode::Long1 {
-                    Self::len_arg(input, 1)?
+                    Self::uint_arg::<R, 1>(input)?
                 } else {
                     Self::signed_len(input, "LONG")?
                 };
@@ -887,7 +903,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::BinString | Opcode::ShortBinString => {
                 let n = if op == Opcode::ShortBinString {
-                    Self::len_arg(input, 1)?
+                    Self::uint_arg::<R, 1>(input)?
                 } else {
                     Self::signed_len(input, "BINSTRING")?
                 };
@@ -920,22 +936,9 @@ impl<'u> Machine<'u> {
                 let s = PyStr::from_surrogatepass(data).ok_or_else(|| bad("invalid text"))?;
                 self.push_obj(Object::Str(s))?;
             }
-            Opcode::BinUnicode | Opcode::ShortBinUnicode | Opcode::BinUnicode8 => {
-                let width = match op {
-                    Opcode::ShortBinUnicode => 1,
-                    Opcode::BinUnicode => 4,
-                    _ => 8,
-                };
-                let n = Self::len_arg(input, width)?;
-                match input.read_exact(n)? {
-                    Reference::Borrowed(b) => self.push_str(b)?,
-                    Reference::Copied(b) => {
-                        let b = b.to_vec();
-                        self.push_str(&b)?
-                    }
-                }
-                self.note_span(input.offset(), n);
-            }
+            Opcode::ShortBinUnicode => self.bin_unicode::<R, 1>(input)?,
+            Opcode::BinUnicode => self.bin_unicode::<R, 4>(input)?,
+            Opcode::BinUnicode8 => self.bin_unicode::<R, 8>(input)?,
             Opcode::EmptyTuple => self.push_obj(Object::Tuple(Vec::new()))?,
             Opcode::Tuple => {
                 let items = self.pop_to_mark()?;
@@ -1015,8 +1018,14 @@ impl<'u> Machine<'u> {
                 let v = self.memo_get(idx)?;
                 self.push(v);
             }
-            Opcode::BinGet | Opcode::LongBinGet => {
-                let idx = Self::len_arg(input, if op == Opcode::BinGet { 1 } else { 4 })?;
+            // One arm per argument width, so each read is a fixed-size load.
+            Opcode::BinGet => {
+                let idx = Self::len_arg(input, 1)?;
+                let v = self.memo_get(idx as i64)?;
+                self.push(v);
+            }
+            Opcode::LongBinGet => {
+                let idx = Self::len_arg(input, 4)?;
                 let v = self.memo_get(idx as i64)?;
                 self.push(v);
             }
@@ -1026,8 +1035,12 @@ impl<'u> Machine<'u> {
                 let idx = u64::try_from(idx).map_err(|_| bad("negative PUT argument"))?;
                 self.memo_put(idx)?;
             }
-            Opcode::BinPut | Opcode::LongBinPut => {
-                let idx = Self::len_arg(input, if op == Opcode::BinPut { 1 } else { 4 })?;
+            Opcode::BinPut => {
+                let idx = Self::len_arg(input, 1)?;
+                self.memo_put(idx)?;
+            }
+            Opcode::LongBinPut => {
+                let idx = Self::len_arg(input, 4)?;
                 self.memo_put(idx)?;
             }
             Opcode::Memoize => {
