@@ -302,9 +302,16 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => self.push_obj(Object::Str(PyStr::from(s))),
-            Err(_) => {
+        // Long text is validated with SIMD (simdutf8 itself hands inputs
+        // under 64 bytes to std, which is as fast there).
+        let valid = if bytes.len() >= 64 {
+            simdutf8::basic::from_utf8(bytes).ok()
+        } else {
+            std::str::from_utf8(bytes).ok()
+        };
+        match valid {
+            Some(s) => self.push_obj(Object::Str(PyStr::from(s))),
+            None => {
                 let obj = Self::surrogatepass_str(bytes)?;
                 self.push_obj(obj)
             }
@@ -1283,6 +1290,31 @@ mod tests {
                 assert_eq!(matches!(g.root(), Value::Int(_)), i64::try_from(&n).is_ok());
             }
         }
+    }
+
+    #[test]
+    fn long_strs_validate_as_short_ones() {
+        let load = |payload: &[u8]| {
+            let mut data = vec![0x80, 4, b'X'];
+            data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            data.extend_from_slice(payload);
+            data.push(b'.');
+            crate::loads(&data)
+        };
+        let text = "h\u{e9}llo \u{65e5}\u{672c} \u{1f680} ".repeat(20);
+        let g = load(text.as_bytes()).unwrap();
+        assert_eq!(g.as_str(g.root()).unwrap().as_str(), Some(text.as_str()));
+        // A lone surrogate (surrogatepass) deep in a long str.
+        let mut lone = text.as_bytes().to_vec();
+        lone.extend_from_slice(b"\xed\xa0\x80!");
+        let g = load(&lone).unwrap();
+        let s = g.as_str(g.root()).unwrap();
+        assert_eq!(s.as_str(), None);
+        assert_eq!(s.as_bytes(), &lone[..]);
+        // Invalid UTF-8 deep in a long str is an error.
+        let mut bad = text.into_bytes();
+        bad.push(0xff);
+        assert!(load(&bad).is_err());
     }
 
     #[test]
