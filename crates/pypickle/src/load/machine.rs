@@ -69,8 +69,10 @@ pub(crate) struct Machine<'u> {
     alloc: u64,
     /// Dicts and sets with two or more items; duplicate keys merge at STOP.
     filled: Vec<ObjId>,
-    /// The opcode before the current one (for REDUCE, POP: a state setter).
-    previous: Option<Opcode>,
+    /// The input offset just past the last REDUCE, so that POP can tell
+    /// whether REDUCE came right before it (a state setter). Kept by REDUCE
+    /// alone, so other opcodes pay nothing for it.
+    reduce_end: u64,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -95,7 +97,7 @@ impl<'u> Machine<'u> {
             proto: 0,
             alloc: 0,
             filled: Vec::new(),
-            previous: None,
+            reduce_end: u64::MAX,
         }
     }
 
@@ -121,7 +123,7 @@ impl<'u> Machine<'u> {
             };
             match self.step(op, input) {
                 Ok(true) => break,
-                Ok(false) => self.previous = Some(op),
+                Ok(false) => {}
                 Err(e) => return Err(e.with_offset(at).with_opcode(op.name())),
             }
             code = match input.next_byte()? {
@@ -229,6 +231,7 @@ impl<'u> Machine<'u> {
         Ok(())
     }
 
+    #[inline(always)]
     fn add(&mut self, obj: Object) -> Result<Value> {
         let id = self
             .graph
@@ -237,6 +240,7 @@ impl<'u> Machine<'u> {
         Ok(Value::Ref(id))
     }
 
+    #[inline(always)]
     fn push_obj(&mut self, obj: Object) -> Result<()> {
         let v = self.add(obj)?;
         self.push(v);
@@ -293,17 +297,49 @@ impl<'u> Machine<'u> {
         Ok(n as u64)
     }
 
-    fn new_str(&mut self, bytes: &[u8]) -> Result<Object> {
+    /// BINUNICODE and friends: pushes the str. Valid UTF-8 (almost every
+    /// str) is built inline; lone surrogates and errors go the long way.
+    #[inline(always)]
+    fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(Object::Str(PyStr::from(s))),
-            Err(_) => {
-                text::validate_utf8_surrogatepass(bytes).map_err(text_err)?;
-                PyStr::from_surrogatepass(bytes.to_vec())
-                    .map(Object::Str)
-                    .ok_or_else(|| bad("invalid surrogatepass UTF-8"))
+        // Long text is validated with SIMD (simdutf8 itself hands inputs
+        // under 64 bytes to std, which is as fast there).
+        let valid = if bytes.len() >= 64 {
+            simdutf8::basic::from_utf8(bytes).ok()
+        } else {
+            std::str::from_utf8(bytes).ok()
+        };
+        match valid {
+            Some(s) => self.push_obj(Object::Str(PyStr::from(s))),
+            None => {
+                let obj = Self::surrogatepass_str(bytes)?;
+                self.push_obj(obj)
             }
         }
+    }
+
+    /// SHORT_BINUNICODE, BINUNICODE, BINUNICODE8: a `W`-byte length, then
+    /// UTF-8 (surrogates allowed).
+    #[inline(always)]
+    fn bin_unicode<'de, R: Read<'de>, const W: usize>(&mut self, input: &mut R) -> Result<()> {
+        let n = Self::uint_arg::<R, W>(input)?;
+        match input.read_exact(n)? {
+            Reference::Borrowed(b) => self.push_str(b)?,
+            Reference::Copied(b) => {
+                let b = b.to_vec();
+                self.push_str(&b)?
+            }
+        }
+        self.note_span(input.offset(), n);
+        Ok(())
+    }
+
+    #[inline(never)]
+    fn surrogatepass_str(bytes: &[u8]) -> Result<Object> {
+        text::validate_utf8_surrogatepass(bytes).map_err(text_err)?;
+        PyStr::from_surrogatepass(bytes.to_vec())
+            .map(Object::Str)
+            .ok_or_else(|| bad("invalid surrogatepass UTF-8"))
     }
 
     fn py2_string(&mut self, data: &[u8]) -> Result<Object> {
@@ -344,8 +380,27 @@ impl<'u> Machine<'u> {
             .ok_or_else(|| Error::new(ErrorCode::MemoKeyMissing(idx)))
     }
 
-    #[inline]
+    /// PUT, BINPUT, LONG_BINPUT and MEMOIZE. Picklers number the memo
+    /// 0, 1, 2, ...: that case appends inline, anything else goes the long
+    /// way.
+    #[inline(always)]
     fn memo_put(&mut self, idx: u64) -> Result<()> {
+        if let Some(&v) = self.stack.last() {
+            if self.stack.len() > self.fence()
+                && idx == self.memo.len
+                && idx == self.memo.dense.len() as u64
+                && idx <= self.opts.limits.max_memo_index
+            {
+                self.memo.dense.push(Some(v));
+                self.memo.len += 1;
+                return Ok(());
+            }
+        }
+        self.memo_put_slow(idx)
+    }
+
+    #[inline(never)]
+    fn memo_put_slow(&mut self, idx: u64) -> Result<()> {
         let v = self.top()?;
         if idx > self.opts.limits.max_memo_index {
             return Err(Error::new(ErrorCode::MemoLimit(
@@ -412,7 +467,13 @@ impl<'u> Machine<'u> {
             if items.len() < 2 && items.len() + flat.len() / 2 >= 2 {
                 self.filled.push(id);
             }
-            items.reserve(flat.len() / 2);
+            if items.capacity() == 0 {
+                // The common case, EMPTY_DICT then one SETITEMS: one exact
+                // allocation, without reserve's growth arithmetic.
+                *items = Vec::with_capacity(flat.len() / 2);
+            } else {
+                items.reserve(flat.len() / 2);
+            }
             items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
         }
         Ok(())
@@ -449,22 +510,27 @@ impl<'u> Machine<'u> {
         // the same key sequence comes back again and again.
         let mut known_distinct: Vec<Value> = Vec::new();
         for id in filled {
+            // Identical values mean the same objects (or equal atoms).
+            let known = &known_distinct;
             keys.clear();
             match self.graph.get(id) {
-                Some(Object::Dict(items)) => keys.extend(items.iter().map(|kv| kv.0)),
+                Some(Object::Dict(items)) => {
+                    if items.len() == known.len()
+                        && items.iter().zip(known).all(|(kv, k)| same_value(kv.0, *k))
+                    {
+                        continue;
+                    }
+                    keys.extend(items.iter().map(|kv| kv.0))
+                }
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
+                    if items.len() == known.len()
+                        && items.iter().zip(known).all(|(a, k)| same_value(*a, *k))
+                    {
+                        continue;
+                    }
                     keys.extend_from_slice(items)
                 }
                 _ => continue,
-            }
-            // Identical values mean the same objects (or equal atoms).
-            if keys.len() == known_distinct.len()
-                && keys
-                    .iter()
-                    .zip(&known_distinct)
-                    .all(|(a, b)| same_value(*a, *b))
-            {
-                continue;
             }
             let repeats = repeated_keys(&self.graph, &keys, &mut scratch);
             if repeats.is_empty() {
@@ -496,6 +562,8 @@ impl<'u> Machine<'u> {
             )));
         };
         match self.graph.get_mut(id) {
+            // EMPTY_LIST then APPENDS: one exact allocation.
+            Some(Object::List(list)) if list.capacity() == 0 => *list = items.to_vec(),
             Some(Object::List(list)) => list.extend_from_slice(items),
             Some(Object::Instance(inst)) => inst.list_items.extend_from_slice(items),
             Some(Object::Reduce(r)) => r.list_items.extend_from_slice(items),
@@ -518,16 +586,18 @@ impl<'u> Machine<'u> {
                 target.atom_type_name().unwrap_or("object")
             )));
         };
-        // Items set on an instance are a dict subclass's items: their keys
-        // must be hashable, as Python's dict insists, and as re-dumping
-        // them through `dict(obj)` needs.
-        if matches!(
-            self.graph.get(id),
-            Some(Object::Instance(_) | Object::Reduce(_))
-        ) {
-            for pair in flat.chunks_exact(2) {
-                self.check_hashable(pair[0])?;
+        match self.graph.get(id) {
+            // The common case, first and with one lookup.
+            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            // Items set on an instance are a dict subclass's items: their
+            // keys must be hashable, as Python's dict insists, and as
+            // re-dumping them through `dict(obj)` needs.
+            Some(Object::Instance(_) | Object::Reduce(_)) => {
+                for pair in flat.chunks_exact(2) {
+                    self.check_hashable(pair[0])?;
+                }
             }
+            _ => {}
         }
         let pairs = flat.chunks_exact(2).map(|p| (p[0], p[1]));
         match self.graph.get_mut(id) {
@@ -746,7 +816,8 @@ impl<'u> Machine<'u> {
                     self.marks.pop();
                 } else {
                     let v = self.pop()?;
-                    if self.previous == Some(Opcode::Reduce) {
+                    // POP has no argument: REDUCE ended where POP began.
+                    if input.offset() == self.reduce_end.wrapping_add(1) {
                         self.adopt_state_setter(v);
                     }
                 }
@@ -787,7 +858,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Long1 | Opcode::Long4 => {
                 let n = if op == Opcode::Long1 {
-                    Self::len_arg(input, 1)?
+                    Self::uint_arg::<R, 1>(input)?
                 } else {
                     Self::signed_len(input, "LONG")?
                 };
@@ -803,6 +874,17 @@ impl<'u> Machine<'u> {
                     let mut buf = [fill; 8];
                     buf[..data.len()].copy_from_slice(&data);
                     Value::Int(i64::from_le_bytes(buf))
+                } else if data.len() <= 16 {
+                    // Up to 128 bits: num-bigint builds these from an i128
+                    // directly, without its generic byte-by-byte path.
+                    let fill = if data[data.len() - 1] & 0x80 != 0 {
+                        0xff
+                    } else {
+                        0
+                    };
+                    let mut buf = [fill; 16];
+                    buf[..data.len()].copy_from_slice(&data);
+                    self.big_int(BigInt::from(i128::from_le_bytes(buf)))?
                 } else {
                     let b = BigInt::from_signed_bytes_le(&data);
                     self.big_int(b)?
@@ -828,7 +910,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::BinString | Opcode::ShortBinString => {
                 let n = if op == Opcode::ShortBinString {
-                    Self::len_arg(input, 1)?
+                    Self::uint_arg::<R, 1>(input)?
                 } else {
                     Self::signed_len(input, "BINSTRING")?
                 };
@@ -861,23 +943,9 @@ impl<'u> Machine<'u> {
                 let s = PyStr::from_surrogatepass(data).ok_or_else(|| bad("invalid text"))?;
                 self.push_obj(Object::Str(s))?;
             }
-            Opcode::BinUnicode | Opcode::ShortBinUnicode | Opcode::BinUnicode8 => {
-                let width = match op {
-                    Opcode::ShortBinUnicode => 1,
-                    Opcode::BinUnicode => 4,
-                    _ => 8,
-                };
-                let n = Self::len_arg(input, width)?;
-                let obj = match input.read_exact(n)? {
-                    Reference::Borrowed(b) => self.new_str(b)?,
-                    Reference::Copied(b) => {
-                        let b = b.to_vec();
-                        self.new_str(&b)?
-                    }
-                };
-                self.push_obj(obj)?;
-                self.note_span(input.offset(), n);
-            }
+            Opcode::ShortBinUnicode => self.bin_unicode::<R, 1>(input)?,
+            Opcode::BinUnicode => self.bin_unicode::<R, 4>(input)?,
+            Opcode::BinUnicode8 => self.bin_unicode::<R, 8>(input)?,
             Opcode::EmptyTuple => self.push_obj(Object::Tuple(Vec::new()))?,
             Opcode::Tuple => {
                 let items = self.pop_to_mark()?;
@@ -957,8 +1025,14 @@ impl<'u> Machine<'u> {
                 let v = self.memo_get(idx)?;
                 self.push(v);
             }
-            Opcode::BinGet | Opcode::LongBinGet => {
-                let idx = Self::len_arg(input, if op == Opcode::BinGet { 1 } else { 4 })?;
+            // One arm per argument width, so each read is a fixed-size load.
+            Opcode::BinGet => {
+                let idx = Self::len_arg(input, 1)?;
+                let v = self.memo_get(idx as i64)?;
+                self.push(v);
+            }
+            Opcode::LongBinGet => {
+                let idx = Self::len_arg(input, 4)?;
                 let v = self.memo_get(idx as i64)?;
                 self.push(v);
             }
@@ -968,8 +1042,12 @@ impl<'u> Machine<'u> {
                 let idx = u64::try_from(idx).map_err(|_| bad("negative PUT argument"))?;
                 self.memo_put(idx)?;
             }
-            Opcode::BinPut | Opcode::LongBinPut => {
-                let idx = Self::len_arg(input, if op == Opcode::BinPut { 1 } else { 4 })?;
+            Opcode::BinPut => {
+                let idx = Self::len_arg(input, 1)?;
+                self.memo_put(idx)?;
+            }
+            Opcode::LongBinPut => {
+                let idx = Self::len_arg(input, 4)?;
                 self.memo_put(idx)?;
             }
             Opcode::Memoize => {
@@ -1016,6 +1094,7 @@ impl<'u> Machine<'u> {
                 let args = self.pop()?;
                 let callable = self.pop()?;
                 self.call(callable, args)?;
+                self.reduce_end = input.offset();
             }
             Opcode::NewObj => {
                 let args = self.pop()?;
@@ -1169,8 +1248,10 @@ fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
 }
 
 /// True when two values are the same object or the same atom, bit for bit.
+#[inline]
 fn same_value(a: Value, b: Value) -> bool {
     match (a, b) {
+        (Value::Ref(x), Value::Ref(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
         _ => a == b,
     }
@@ -1179,6 +1260,62 @@ fn same_value(a: Value, b: Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long1_up_to_128_bits_matches_the_generic_path() {
+        let two = BigInt::from(2);
+        let mut cases = Vec::new();
+        for bits in [63u32, 64, 65, 100, 126, 127, 128, 200] {
+            let p = two.pow(bits);
+            cases.extend([p.clone(), -p.clone(), p.clone() - 1, -p.clone() + 1, -p - 1]);
+        }
+        for n in cases {
+            let mut bytes = n.to_signed_bytes_le();
+            // Minimal and padded encodings (CPython reads both).
+            for pad in [0usize, 3] {
+                let fill = if n < BigInt::from(0) { 0xff } else { 0 };
+                bytes.extend(std::iter::repeat_n(fill, pad));
+                let mut data = vec![0x80, 2, 0x8a, bytes.len() as u8];
+                data.extend_from_slice(&bytes);
+                data.push(b'.');
+                let g = crate::loads(&data).unwrap();
+                let got = match g.root() {
+                    Value::Int(i) => BigInt::from(i),
+                    v => match g.resolve(v) {
+                        Some(Object::Int(b)) => b.clone(),
+                        other => panic!("{other:?}"),
+                    },
+                };
+                assert_eq!(got, n, "{bytes:?}");
+                assert_eq!(matches!(g.root(), Value::Int(_)), i64::try_from(&n).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn long_strs_validate_as_short_ones() {
+        let load = |payload: &[u8]| {
+            let mut data = vec![0x80, 4, b'X'];
+            data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            data.extend_from_slice(payload);
+            data.push(b'.');
+            crate::loads(&data)
+        };
+        let text = "h\u{e9}llo \u{65e5}\u{672c} \u{1f680} ".repeat(20);
+        let g = load(text.as_bytes()).unwrap();
+        assert_eq!(g.as_str(g.root()).unwrap().as_str(), Some(text.as_str()));
+        // A lone surrogate (surrogatepass) deep in a long str.
+        let mut lone = text.as_bytes().to_vec();
+        lone.extend_from_slice(b"\xed\xa0\x80!");
+        let g = load(&lone).unwrap();
+        let s = g.as_str(g.root()).unwrap();
+        assert_eq!(s.as_str(), None);
+        assert_eq!(s.as_bytes(), &lone[..]);
+        // Invalid UTF-8 deep in a long str is an error.
+        let mut bad = text.into_bytes();
+        bad.push(0xff);
+        assert!(load(&bad).is_err());
+    }
 
     #[test]
     fn memo_gaps_go_sparse() {

@@ -92,6 +92,53 @@ pub(crate) fn repeated_keys(
         }
         return repeats;
     }
+    // One pass over an open-addressing table holding the first key of
+    // each class of equal keys: a later equal key meets it (equal keys hash
+    // equally) and is a repeat; any other key is added. Keys that merely
+    // share a hash are compared and probed past, so collisions cost time,
+    // never correctness. The table (4 bytes a slot, at most 2/3 full) and
+    // the hashes (8 bytes a key) take less memory than sorting's scratch.
+    if let Ok(n) = u32::try_from(keys.len()) {
+        if n < u32::MAX {
+            let bits = (keys.len() + keys.len() / 2)
+                .next_power_of_two()
+                .trailing_zeros();
+            let mask = (1usize << bits) - 1;
+            let mut slots = vec![u32::MAX; mask + 1];
+            let mut hashes = Vec::with_capacity(keys.len());
+            for (j, &k) in keys.iter().enumerate() {
+                let h = key_hash(g, k);
+                hashes.push(h);
+                // Fibonacci hashing: the top bits of the product.
+                let mut pos = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (63 - bits) >> 1) as usize;
+                loop {
+                    let slot = &mut slots[pos & mask];
+                    if *slot == u32::MAX {
+                        *slot = j as u32;
+                        break;
+                    }
+                    let i = *slot as usize;
+                    if hashes[i] == h && key_eq(g, keys[i], k) {
+                        repeats.push((j, i));
+                        break;
+                    }
+                    pos += 1;
+                }
+            }
+            return repeats;
+        }
+    }
+    repeated_keys_sorted(g, keys, scratch, repeats)
+}
+
+/// The general path of [`repeated_keys`]: sort by hash, then compare every
+/// key in a run of equal hashes with the ones before it.
+fn repeated_keys_sorted(
+    g: &Graph,
+    keys: &[Value],
+    scratch: &mut Vec<(u64, usize)>,
+    mut repeats: Vec<(usize, usize)>,
+) -> Vec<(usize, usize)> {
     scratch.clear();
     scratch.extend(keys.iter().enumerate().map(|(i, k)| (key_hash(g, *k), i)));
     scratch.sort_unstable();
@@ -202,4 +249,36 @@ pub(crate) fn key_eq(g: &Graph, a: Value, b: Value) -> bool {
         return x == y;
     }
     g.value_eq(a, g, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_table_path_agrees_with_sorting_path() {
+        let mut g = Graph::new();
+        let mut keys = Vec::new();
+        for i in 0..40 {
+            // Repeats as distinct str objects, and 1 == 1.0 == True.
+            keys.push(g.str(format!("k{}", i % 13)));
+            keys.push(Value::Int(i % 7));
+            keys.push(Value::Float((i % 5) as f64));
+            keys.push(Value::Bool(i % 2 == 0));
+            let t = g.str(format!("t{}", i % 3));
+            keys.push(Value::Ref(g.add(Object::Tuple(vec![t, Value::Int(1)]))));
+        }
+        let mut scratch = Vec::new();
+        let fast = repeated_keys(&g, &keys, &mut scratch);
+        let sorted = repeated_keys_sorted(&g, &keys, &mut scratch, Vec::new());
+        assert_eq!(fast, sorted);
+        assert!(!fast.is_empty());
+        // Ascending by the repeat's position, each pointing at the first
+        // equal key.
+        assert!(fast.windows(2).all(|w| w[0].0 < w[1].0));
+        for &(j, i) in &fast {
+            assert!(i < j && key_eq(&g, keys[i], keys[j]));
+            assert!((0..i).all(|e| !key_eq(&g, keys[e], keys[j])));
+        }
+    }
 }
