@@ -12,6 +12,48 @@ use crate::opcode::Opcode as Op;
 /// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
 const MAX_STR_DIGITS: usize = 4300;
 
+/// Digits (of 64 bits) of the ints whose bytes are worked out on the stack.
+const SMALL_DIGITS: usize = 4;
+
+/// The minimal two's complement little-endian bytes of `b`
+/// (`int.to_bytes(n, 'little', signed=True)` with the smallest `n`, as
+/// CPython's LONG1 writes them), worked out without allocating for ints of
+/// up to 256 bits; `None` for larger ones.
+fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usize)> {
+    let negative = b.sign() == num_bigint::Sign::Minus;
+    let digits = b.magnitude().iter_u64_digits();
+    if digits.len() > SMALL_DIGITS {
+        return None;
+    }
+    let mut buf = [0u8; SMALL_DIGITS * 8 + 1];
+    let mut n = 0;
+    // Two's complement of a negative magnitude: invert and add one.
+    let mut carry = true;
+    for d in digits {
+        let d = if negative {
+            let (sum, c) = (!d).overflowing_add(u64::from(carry));
+            carry = c;
+            sum
+        } else {
+            d
+        };
+        buf[n..n + 8].copy_from_slice(&d.to_le_bytes());
+        n += 8;
+    }
+    // The sign extension, then trim redundant sign bytes.
+    buf[n] = if negative { 0xff } else { 0 };
+    n += 1;
+    while n > 1 {
+        let (last, prev) = (buf[n - 1], buf[n - 2]);
+        if (last == 0 && prev & 0x80 == 0) || (last == 0xff && prev & 0x80 != 0) {
+            n -= 1;
+        } else {
+            break;
+        }
+    }
+    Some((buf, n))
+}
+
 impl Encoder {
     /// The PROTO header (protocol 2 and up); turns framing on from 4.
     pub(crate) fn header(&mut self, proto: u8) {
@@ -83,6 +125,11 @@ impl Encoder {
             return Ok(());
         }
         if proto >= 2 {
+            if let Some((buf, n)) = small_twos_complement(b) {
+                self.write(&[Op::Long1.code(), n as u8]);
+                self.write(&buf[..n]);
+                return Ok(());
+            }
             let bytes = b.to_signed_bytes_le();
             if bytes.len() < 256 {
                 self.write(&[Op::Long1.code(), bytes.len() as u8]);
@@ -229,5 +276,31 @@ impl Encoder {
     #[inline(never)]
     fn text_memo(&mut self, op: u8, idx: u32) {
         self.write(format!("{}{idx}\n", op as char).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_twos_complement_matches_num_bigint() {
+        let one = BigInt::from(1);
+        let mut values = Vec::new();
+        for shift in 0..=260u32 {
+            let p = &one << shift;
+            for delta in [-2i64, -1, 0, 1, 2] {
+                let v = &p + delta;
+                values.push(v.clone());
+                values.push(-v);
+            }
+        }
+        values.push(BigInt::from(0x0123_4567_89ab_cdefu64) << 70);
+        for v in values {
+            match small_twos_complement(&v) {
+                Some((buf, n)) => assert_eq!(&buf[..n], &v.to_signed_bytes_le()[..], "{v}"),
+                None => assert!(v.bits() > 250, "{v}"),
+            }
+        }
     }
 }

@@ -384,11 +384,9 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     /// Saves an object that is not in the memo yet.
     fn save_new(&mut self, id: ObjId, slot: Slot, ctx: Ctx) -> Result<()> {
-        match self.obj(id) {
-            Object::Int(b) => {
-                let b = b.clone();
-                self.enc.big_int(self.proto, &b)
-            }
+        let (graph, extra) = (self.graph, &self.extra);
+        match object(graph, extra, id) {
+            Object::Int(b) => self.enc.big_int(self.proto, b),
             Object::Persistent(pid) => self.save_persistent(*pid),
             Object::Buffer(_) => self.save_buffer(id, slot),
             Object::Str(_) => self.save_str(id, slot),
@@ -572,10 +570,6 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
             return Ok(());
         }
-        let Object::Tuple(items) = self.obj(id) else {
-            return Ok(());
-        };
-        let items = items.clone();
         let item_ctx = if ctx == Ctx::State && n == 2 {
             Ctx::State
         } else {
@@ -586,7 +580,13 @@ impl<'g, 'p> Saver<'g, 'p> {
             self.op(Op::Mark);
         }
         self.tasks.push(Task::TupleEnd { id, n, marked });
-        self.push_saves(&items, item_ctx);
+        // The items are borrowed, not copied: `tasks` and the arenas are
+        // different fields.
+        let (graph, extra) = (self.graph, &self.extra);
+        if let Object::Tuple(items) = object(graph, extra, id) {
+            self.tasks
+                .extend(items.iter().rev().map(|v| Task::Save(*v, item_ctx)));
+        }
         Ok(())
     }
 
