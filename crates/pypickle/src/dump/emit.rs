@@ -82,7 +82,7 @@ impl Encoder {
     }
 
     /// An int that fits in 64 bits.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn int(&mut self, proto: u8, i: i64) {
         if proto >= 1 {
             if (0..=0xff).contains(&i) {
@@ -97,6 +97,13 @@ impl Encoder {
                 return self.write(&[Op::BinInt.code(), a, b, c, d]);
             }
         }
+        self.int_wide(proto, i);
+    }
+
+    /// The forms of `int` for ints beyond 32 bits or protocol 0: kept out
+    /// of line so the BININT forms inline.
+    #[inline(never)]
+    fn int_wide(&mut self, proto: u8, i: i64) {
         if proto >= 2 {
             // Minimal two's complement, little-endian.
             let bytes = i.to_le_bytes();
@@ -109,8 +116,11 @@ impl Encoder {
                     break;
                 }
             }
-            self.write(&[Op::Long1.code(), n as u8]);
-            return self.write(&bytes[..n]);
+            let mut op = [0; 10];
+            op[0] = Op::Long1.code();
+            op[1] = n as u8;
+            op[2..2 + n].copy_from_slice(&bytes[..n]);
+            return self.write(&op[..2 + n]);
         }
         if proto == 0 && i32::try_from(i).is_ok() {
             return self.write(format!("I{i}\n").as_bytes());
@@ -154,7 +164,7 @@ impl Encoder {
     }
 
     /// A float: BINFLOAT from protocol 1, its repr before.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn float(&mut self, proto: u8, f: f64) {
         if proto >= 1 {
             let mut op = [0; 9];
@@ -162,11 +172,17 @@ impl Encoder {
             op[1..].copy_from_slice(&f.to_be_bytes());
             self.write(&op);
         } else {
-            let mut text = vec![Op::Float.code()];
-            crate::text::write_float_repr(&mut text, f);
-            text.push(b'\n');
-            self.write(&text);
+            self.float_text(f);
         }
+    }
+
+    /// Protocol 0's FLOAT: kept out of line so BINFLOAT inlines.
+    #[inline(never)]
+    fn float_text(&mut self, f: f64) {
+        let mut text = vec![Op::Float.code()];
+        crate::text::write_float_repr(&mut text, f);
+        text.push(b'\n');
+        self.write(&text);
     }
 
     /// A str's UTF-8 (surrogatepass) data: UNICODE at protocol 0, then

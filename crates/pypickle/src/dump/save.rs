@@ -31,12 +31,14 @@ enum ValueKey {
     Global(Box<[u8]>, Box<[u8]>),
 }
 
-/// A batch source's items, when they can be borrowed from the graph.
+/// A run of queued batch items: `Task::Items` without its position.
 #[derive(Clone, Copy)]
-enum Direct<'g> {
-    Items(&'g [Value]),
-    Pairs(&'g [(Value, Value)]),
-    None,
+struct Items {
+    src: ObjId,
+    kind: Batch,
+    end: usize,
+    keys: Ctx,
+    each: Option<u8>,
 }
 
 /// What the memo knows of an object.
@@ -342,13 +344,24 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save(&mut self, v: Value, ctx: Ctx) -> Result<()> {
         match v {
+            Value::Ref(id) => self.save_object(id, ctx),
+            atom => {
+                self.save_atom(atom);
+                Ok(())
+            }
+        }
+    }
+
+    /// None, a bool, an int of 64 bits or a float.
+    #[inline(always)]
+    fn save_atom(&mut self, v: Value) {
+        match v {
             Value::None => self.enc.none(),
             Value::Bool(b) => self.enc.bool(self.proto, b),
             Value::Int(i) => self.enc.int(self.proto, i),
             Value::Float(f) => self.enc.float(self.proto, f),
-            Value::Ref(id) => return self.save_object(id, ctx),
+            Value::Ref(_) => {}
         }
-        Ok(())
     }
 
     /// The memo index of an object if it was saved, or else its memo slot.
@@ -409,8 +422,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     self.op(Op::EmptyList);
                 }
                 self.memoize(slot)?;
-                self.push_batch(id, Batch::List, Ctx::Plain);
-                Ok(())
+                self.batch(id, Batch::List, 0, Ctx::Plain)
             }
             Object::Dict(_) => {
                 if self.proto == 0 {
@@ -424,14 +436,13 @@ impl<'g, 'p> Saver<'g, 'p> {
                 } else {
                     Ctx::Plain
                 };
-                self.push_batch(id, Batch::Dict, keys);
-                Ok(())
+                self.batch(id, Batch::Dict, 0, keys)
             }
             Object::Set(items) => {
                 if self.proto >= 4 {
                     self.op(Op::EmptySet);
                     self.memoize(slot)?;
-                    self.push_batch(id, Batch::Set, Ctx::Plain);
+                    return self.batch(id, Batch::Set, 0, Ctx::Plain);
                 } else {
                     let list = self.add_extra(Object::List(items.clone()));
                     let args = self.add_extra(Object::Tuple(vec![list]));
@@ -746,70 +757,82 @@ impl<'g, 'p> Saver<'g, 'p> {
         &mut self,
         src: ObjId,
         kind: Batch,
-        mut pos: usize,
+        pos: usize,
         end: usize,
         keys: Ctx,
         each: Option<u8>,
     ) -> Result<()> {
-        let is_dict = matches!(kind, Batch::Dict | Batch::DictItems);
-        // The items of a list or dict of the graph itself, borrowed once
-        // for the whole run (the graph outlives the saver's mutations).
+        // The items of a list or dict of the graph itself are borrowed once
+        // for the whole run (the graph outlives the saver's mutations), and
+        // each source gets a loop of its own.
         let graph: &'g Graph = self.graph;
-        let direct = match (graph.get(src), kind) {
-            (Some(Object::Dict(pairs)), Batch::Dict) => Direct::Pairs(pairs),
-            (Some(Object::List(items)), Batch::List) => Direct::Items(items),
-            _ => Direct::None,
+        let at = Items {
+            src,
+            kind,
+            end,
+            keys,
+            each,
         };
-        while pos < end {
-            let (v, ctx) = match direct {
-                Direct::Items(items) => (items[pos], Ctx::Plain),
-                Direct::Pairs(pairs) if pos.is_multiple_of(2) => (pairs[pos / 2].0, keys),
-                Direct::Pairs(pairs) => (pairs[pos / 2].1, Ctx::Plain),
-                Direct::None => self.item_at(src, kind, pos, keys),
-            };
+        match (graph.get(src), kind) {
+            (Some(Object::List(items)), Batch::List) => {
+                self.items_from(at, pos, |_, p| (items[p], Ctx::Plain))
+            }
+            (Some(Object::Dict(pairs)), Batch::Dict) => self.items_from(at, pos, |_, p| {
+                let (k, v) = pairs[p / 2];
+                if p.is_multiple_of(2) {
+                    (k, keys)
+                } else {
+                    (v, Ctx::Plain)
+                }
+            }),
+            _ => self.items_from(at, pos, |s: &Self, p| s.item_at(src, kind, p, keys)),
+        }
+    }
+
+    /// The loop of `items`, with `item(self, pos)` the item at `pos`.
+    #[inline(always)]
+    fn items_from(
+        &mut self,
+        at: Items,
+        mut pos: usize,
+        item: impl Fn(&Self, usize) -> (Value, Ctx),
+    ) -> Result<()> {
+        let is_dict = matches!(at.kind, Batch::Dict | Batch::DictItems);
+        while pos < at.end {
+            let (v, ctx) = item(self, pos);
             // The per-item opcode follows an item, or a dict's value.
-            let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
+            let op_after = at.each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
+            self.enc.boundary();
             if let Value::Ref(id) = v {
                 // Memo hits are written on the spot too, and so are leaves:
                 // objects with nothing inside to walk.
-                let saved = match self.lookup(id, ctx) {
-                    Lookup::Hit(idx) => {
-                        self.enc.boundary();
-                        self.write_get(idx);
-                        true
+                match self.lookup(id, ctx) {
+                    Lookup::Hit(idx) => self.write_get(idx),
+                    Lookup::Miss(slot) if self.is_leaf(id) => self.save_new(id, slot, ctx)?,
+                    Lookup::Miss(slot) => {
+                        // Descend: queue the rest, then save the object now
+                        // (what a queued save would do next, minus the
+                        // second look-up).
+                        if pos < at.end {
+                            self.tasks.push(Task::Items {
+                                src: at.src,
+                                kind: at.kind,
+                                pos,
+                                end: at.end,
+                                keys: at.keys,
+                                each: at.each,
+                            });
+                        }
+                        if let Some(op) = op_after {
+                            self.tasks.push(Task::Byte(op));
+                        }
+                        return self.save_new(id, slot, ctx);
                     }
-                    Lookup::Miss(slot) if self.is_leaf(id) => {
-                        self.enc.boundary();
-                        self.save_new(id, slot, ctx)?;
-                        true
-                    }
-                    Lookup::Miss(_) => false,
-                };
-                if saved {
-                    if let Some(op) = op_after {
-                        self.enc.byte(op);
-                    }
-                    continue;
                 }
-                if pos < end {
-                    self.tasks.push(Task::Items {
-                        src,
-                        kind,
-                        pos,
-                        end,
-                        keys,
-                        each,
-                    });
-                }
-                if let Some(op) = op_after {
-                    self.tasks.push(Task::Byte(op));
-                }
-                self.tasks.push(Task::Save(v, ctx));
-                return Ok(());
+            } else {
+                self.save_atom(v);
             }
-            self.enc.boundary();
-            self.save(v, ctx)?;
             if let Some(op) = op_after {
                 self.enc.byte(op);
             }
