@@ -196,6 +196,15 @@ impl Encoder {
             self.write(&text);
             return Ok(());
         }
+        if proto >= 4 && data.len() <= 0xff {
+            // SHORT_BINUNICODE, the common case, in one reservation.
+            let out = &mut self.out;
+            out.reserve(data.len() + 2);
+            out.push(Op::ShortBinUnicode.code());
+            out.push(data.len() as u8);
+            out.extend_from_slice(data);
+            return Ok(());
+        }
         let ops = [Op::ShortBinUnicode, Op::BinUnicode, Op::BinUnicode8];
         self.sized(proto, ops, proto >= 4, data)
             .ok_or_else(|| Error::unpicklable("cannot serialize a string larger than 4GiB"))

@@ -20,6 +20,15 @@ use crate::value::{Global, Graph, ObjId, Object, PyStr, Reduce, Value};
 /// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
 const BATCH: usize = 1000;
 
+/// How many containers deep the items of a batch or tuple are saved by
+/// native calls (items -> save_new -> batch -> items) before the walk
+/// falls back to the task stack, whose loop starts again from no depth.
+/// A constant, so the native stack stays bounded whatever the input.
+const INLINE_DEPTH: u32 = 16;
+
+/// With a sink, finished output is handed over once this much is buffered.
+const FLUSH_AT: usize = 1 << 20;
+
 /// What a memo entry is keyed on: the identity CPython's memo would see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ValueKey {
@@ -84,6 +93,9 @@ enum Batch {
     ListItems,
     /// `batch_dict` over a reduce's dict items.
     DictItems,
+    /// A tuple's items, saved in its context (not a batch in CPython: the
+    /// items of `save_tuple`, with no opcodes between them).
+    Tuple,
 }
 
 enum Task {
@@ -143,6 +155,11 @@ pub(crate) struct Saver<'g, 'p> {
     interned: rustc_hash::FxHashSet<ObjId>,
     /// `getattr(object, '__new__')`, once made (see `object_new`).
     object_new: Option<Value>,
+    /// How many batches are being saved by native calls (`INLINE_DEPTH`).
+    depth: u32,
+    /// Saving inline stops while the output holds this much, so that
+    /// `dump` can hand it to the sink: `FLUSH_AT` with a sink, else never.
+    flush_at: usize,
 }
 
 fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
@@ -180,6 +197,8 @@ impl<'g, 'p> Saver<'g, 'p> {
             tasks: Vec::new(),
             interned: Default::default(),
             object_new: None,
+            depth: 0,
+            flush_at: usize::MAX,
         }
     }
 
@@ -193,9 +212,12 @@ impl<'g, 'p> Saver<'g, 'p> {
     pub(crate) fn dump(&mut self, mut sink: Option<&mut Sink<'_>>) -> Result<()> {
         self.enc.header(self.proto);
         self.tasks.push(Task::Save(self.graph.root(), Ctx::Plain));
+        if sink.is_some() {
+            self.flush_at = FLUSH_AT;
+        }
         while let Some(task) = self.tasks.pop() {
             self.run(task)?;
-            if self.enc.out.len() >= 1 << 20 {
+            if self.enc.out.len() >= self.flush_at {
                 if let Some(sink) = sink.as_mut() {
                     self.enc.flush_to(*sink)?;
                 }
@@ -236,7 +258,25 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
+    #[inline]
     fn memoize(&mut self, slot: Slot) -> Result<()> {
+        // Most objects are memoized by id: no key to build or drop.
+        match slot {
+            Slot::Obj(id) => {
+                let idx = self.memo_len;
+                self.memo_len = idx
+                    .checked_add(1)
+                    .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+                self.memo_obj[id.index()] = idx + 1;
+                self.enc.put(self.proto, idx);
+                Ok(())
+            }
+            slot => self.memoize_by_value(slot),
+        }
+    }
+
+    #[inline(never)]
+    fn memoize_by_value(&mut self, slot: Slot) -> Result<()> {
         let idx = self.memo_len;
         self.memo_len = idx
             .checked_add(1)
@@ -279,6 +319,7 @@ impl<'g, 'p> Saver<'g, 'p> {
     }
 
     /// The memo identity of an object, as CPython's `id()` would see it.
+    #[inline]
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
             Object::Str(s)
@@ -376,6 +417,10 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         }
         let slot = self.slot_of(id, ctx);
+        if ctx == Ctx::Plain && matches!(slot, Slot::Obj(_)) {
+            // Just looked up above.
+            return Lookup::Miss(slot);
+        }
         match self.memo_lookup(&slot) {
             Some(idx) => Lookup::Hit(idx),
             None => Lookup::Miss(slot),
@@ -590,13 +635,14 @@ impl<'g, 'p> Saver<'g, 'p> {
         if marked {
             self.op(Op::Mark);
         }
+        // The items are saved like a batch's (on the spot, as far as they
+        // go), then the end, unless they left work queued.
+        let mark = self.tasks.len();
         self.tasks.push(Task::TupleEnd { id, n, marked });
-        // The items are borrowed, not copied: `tasks` and the arenas are
-        // different fields.
-        let (graph, extra) = (self.graph, &self.extra);
-        if let Object::Tuple(items) = object(graph, extra, id) {
-            self.tasks
-                .extend(items.iter().rev().map(|v| Task::Save(*v, item_ctx)));
+        self.items(id, Batch::Tuple, 0, n, item_ctx, None)?;
+        if self.tasks.len() == mark + 1 {
+            self.tasks.pop();
+            return self.tuple_end(id, n, marked);
         }
         Ok(())
     }
@@ -645,7 +691,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         let (single, multi) = match kind {
             Batch::Dict | Batch::DictItems => (Op::SetItem, Op::SetItems),
             Batch::Set => (Op::AddItems, Op::AddItems),
-            Batch::List | Batch::ListItems => (Op::Append, Op::Appends),
+            Batch::List | Batch::ListItems | Batch::Tuple => (Op::Append, Op::Appends),
         };
         if start == 0 && total == 0 {
             return Ok(());
@@ -662,20 +708,17 @@ impl<'g, 'p> Saver<'g, 'p> {
                     keys,
                 });
             }
-            self.push_chunk(src, kind, start..end, keys, Some(single));
-            return Ok(());
+            return self.chunk(src, kind, start..end, keys, Some(single), None);
         }
         let single_item = match kind {
             // save_list and save_dict special-case a container of one item;
             // batch_list and batch_dict, one item left over.
             Batch::List | Batch::Dict => total == 1,
-            Batch::Set => false,
+            Batch::Set | Batch::Tuple => false,
             Batch::ListItems | Batch::DictItems => remaining == 1,
         };
         if single_item {
-            self.tasks.push(Task::Byte(single.code()));
-            self.push_chunk(src, kind, start..start + 1, keys, None);
-            return Ok(());
+            return self.chunk(src, kind, start..start + 1, keys, None, Some(single));
         }
         if remaining == 0 && matches!(kind, Batch::List | Batch::ListItems | Batch::DictItems) {
             return Ok(());
@@ -686,7 +729,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         // into an empty one; the others stop at the end.
         let more = match kind {
             Batch::Dict | Batch::Set => chunk == BATCH,
-            Batch::List => next < total,
+            Batch::List | Batch::Tuple => next < total,
             Batch::ListItems | Batch::DictItems => chunk == BATCH,
         };
         self.op(Op::Mark);
@@ -698,35 +741,38 @@ impl<'g, 'p> Saver<'g, 'p> {
                 keys,
             });
         }
-        self.tasks.push(Task::Byte(multi.code()));
-        self.push_chunk(src, kind, start..next, keys, None);
-        Ok(())
+        self.chunk(src, kind, start..next, keys, None, Some(multi))
     }
 
-    /// Queues the items in `range` of a batch source; with `each`, that
-    /// opcode follows every item (every pair, for dicts).
-    fn push_chunk(
+    /// Saves the items in `range` of a batch source, then the opcode
+    /// `close`; with `each`, that opcode follows every item (every pair,
+    /// for dicts). What is left when the walk descends stays queued, and
+    /// `close` after it.
+    fn chunk(
         &mut self,
         src: ObjId,
         kind: Batch,
         range: std::ops::Range<usize>,
         keys: Ctx,
         each: Option<Op>,
-    ) {
+        close: Option<Op>,
+    ) -> Result<()> {
         // Dict sources count keys and values separately: slot 2i is key i.
         let (pos, end) = if matches!(kind, Batch::Dict | Batch::DictItems) {
             (range.start * 2, range.end * 2)
         } else {
             (range.start, range.end)
         };
-        self.tasks.push(Task::Items {
-            src,
-            kind,
-            pos,
-            end,
-            keys,
-            each: each.map(Op::code),
-        });
+        let mark = self.tasks.len();
+        self.items(src, kind, pos, end, keys, each.map(Op::code))?;
+        if let Some(op) = close {
+            if self.tasks.len() == mark {
+                self.op(op);
+            } else {
+                self.tasks.insert(mark, Task::Byte(op.code()));
+            }
+        }
+        Ok(())
     }
 
     /// The item (or, for dicts, the key or value) at `pos` of a batch
@@ -741,6 +787,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         };
         match (self.obj(src), kind) {
+            (Object::Tuple(v), Batch::Tuple) => (v[pos], keys),
             (Object::Dict(v), _) => pair(v),
             (Object::Instance(i), Batch::DictItems) => pair(&i.dict_items),
             (Object::Reduce(r), Batch::DictItems) => pair(&r.dict_items),
@@ -777,6 +824,9 @@ impl<'g, 'p> Saver<'g, 'p> {
             (Some(Object::List(items)), Batch::List) => {
                 self.items_from(at, pos, |_, p| (items[p], Ctx::Plain))
             }
+            (Some(Object::Tuple(items)), Batch::Tuple) => {
+                self.items_from(at, pos, |_, p| (items[p], keys))
+            }
             (Some(Object::Dict(pairs)), Batch::Dict) => self.items_from(at, pos, |_, p| {
                 let (k, v) = pairs[p / 2];
                 if p.is_multiple_of(2) {
@@ -810,10 +860,38 @@ impl<'g, 'p> Saver<'g, 'p> {
                 match self.lookup(id, ctx) {
                     Lookup::Hit(idx) => self.write_get(idx),
                     Lookup::Miss(slot) if self.is_leaf(id) => self.save_new(id, slot, ctx)?,
-                    Lookup::Miss(slot) => {
-                        // Descend: queue the rest, then save the object now
-                        // (what a queued save would do next, minus the
-                        // second look-up).
+                    Lookup::Miss(slot)
+                        if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at =>
+                    {
+                        // Save the object by a native call; if it leaves
+                        // work queued, the rest of this run goes beneath.
+                        let mark = self.tasks.len();
+                        self.depth += 1;
+                        let saved = self.save_new(id, slot, ctx);
+                        self.depth -= 1;
+                        saved?;
+                        if self.tasks.len() != mark {
+                            if let Some(op) = op_after {
+                                self.tasks.insert(mark, Task::Byte(op));
+                            }
+                            if pos < at.end {
+                                let rest = Task::Items {
+                                    src: at.src,
+                                    kind: at.kind,
+                                    pos,
+                                    end: at.end,
+                                    keys: at.keys,
+                                    each: at.each,
+                                };
+                                self.tasks.insert(mark, rest);
+                            }
+                            return Ok(());
+                        }
+                    }
+                    Lookup::Miss(_) => {
+                        // Too deep for a native call: queue the rest, then
+                        // the object, and let the task loop go on (from no
+                        // depth at all) with the object.
                         if pos < at.end {
                             self.tasks.push(Task::Items {
                                 src: at.src,
@@ -827,7 +905,8 @@ impl<'g, 'p> Saver<'g, 'p> {
                         if let Some(op) = op_after {
                             self.tasks.push(Task::Byte(op));
                         }
-                        return self.save_new(id, slot, ctx);
+                        self.tasks.push(Task::Save(v, ctx));
+                        return Ok(());
                     }
                 }
             } else {
