@@ -58,11 +58,23 @@ enum Lookup {
     Miss(Slot),
 }
 
-#[derive(Clone, Debug)]
+/// Where an object of the graph (or scratch arena) goes in the memo. A
+/// copy of an id, so the walk never builds or drops a key for the common
+/// case; keys shared by value are worked out when the memo is consulted.
+#[derive(Clone, Copy, Debug)]
 enum Slot {
     Obj(ObjId),
     /// An interned or singleton str of the graph, shared by value.
     Str(ObjId),
+    /// An object shared by value (singleton bytes, globals): keyed on
+    /// its `value_key`.
+    Value(ObjId),
+}
+
+/// A memo slot for what the pickler writes of its own accord: global and
+/// module names.
+#[derive(Clone, Debug)]
+enum Named {
     /// A name the pickler writes (interned in CPython), shared by value.
     Name(PyStr),
     Value(ValueKey),
@@ -103,7 +115,7 @@ enum Task {
     /// A str saved under an explicit identity (global names).
     SaveName(PyStr, NameIdentity),
     Byte(u8),
-    Memoize(Slot),
+    Memoize(Named),
     /// After a tuple's items: TUPLEn or TUPLE, or the recursive-tuple fix.
     TupleEnd {
         id: ObjId,
@@ -249,24 +261,37 @@ impl<'g, 'p> Saver<'g, 'p> {
     // ----- memo -----
 
     fn memo_lookup(&self, slot: &Slot) -> Option<u32> {
-        match slot {
+        match *slot {
             Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
-            Slot::Value(k) => self.memo_val.get(k).copied(),
-            Slot::Str(id) => self.memo_str.get(self.str_data(*id)).copied(),
-            Slot::Name(s) => self.memo_str.get(s.as_bytes()).copied(),
-            Slot::Fresh => None,
+            Slot::Str(id) => self.memo_str.get(self.str_data(id)).copied(),
+            Slot::Value(id) => self.memo_val.get(&self.value_key(id)).copied(),
         }
+    }
+
+    fn memo_lookup_named(&self, slot: &Named) -> Option<u32> {
+        match slot {
+            Named::Value(k) => self.memo_val.get(k).copied(),
+            Named::Name(s) => self.memo_str.get(s.as_bytes()).copied(),
+            Named::Fresh => None,
+        }
+    }
+
+    /// The next memo index.
+    #[inline]
+    fn memo_next(&mut self) -> Result<u32> {
+        let idx = self.memo_len;
+        self.memo_len = idx
+            .checked_add(1)
+            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+        Ok(idx)
     }
 
     #[inline]
     fn memoize(&mut self, slot: Slot) -> Result<()> {
-        // Most objects are memoized by id: no key to build or drop.
         match slot {
+            // Most objects are memoized by id.
             Slot::Obj(id) => {
-                let idx = self.memo_len;
-                self.memo_len = idx
-                    .checked_add(1)
-                    .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+                let idx = self.memo_next()?;
                 self.memo_obj[id.index()] = idx + 1;
                 self.enc.put(self.proto, idx);
                 Ok(())
@@ -277,26 +302,44 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     #[inline(never)]
     fn memoize_by_value(&mut self, slot: Slot) -> Result<()> {
-        let idx = self.memo_len;
-        self.memo_len = idx
-            .checked_add(1)
-            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+        let idx = self.memo_next()?;
         match slot {
             Slot::Obj(id) => self.memo_obj[id.index()] = idx + 1,
-            Slot::Value(k) => {
-                self.memo_val.insert(k, idx);
-            }
             Slot::Str(id) => {
                 let key = self.str_data(id).into();
                 self.memo_str.insert(key, idx);
             }
-            Slot::Name(s) => {
-                self.memo_str.insert(s.as_bytes().into(), idx);
+            Slot::Value(id) => {
+                self.memo_val.insert(self.value_key(id), idx);
             }
-            Slot::Fresh => {}
         }
         self.enc.put(self.proto, idx);
         Ok(())
+    }
+
+    fn memoize_named(&mut self, slot: Named) -> Result<()> {
+        let idx = self.memo_next()?;
+        match slot {
+            Named::Value(k) => {
+                self.memo_val.insert(k, idx);
+            }
+            Named::Name(s) => {
+                self.memo_str.insert(s.as_bytes().into(), idx);
+            }
+            Named::Fresh => {}
+        }
+        self.enc.put(self.proto, idx);
+        Ok(())
+    }
+
+    /// The key of an object shared by value (see `slot_of`).
+    fn value_key(&self, id: ObjId) -> ValueKey {
+        match self.obj(id) {
+            Object::Global(g) => global_key(g),
+            Object::Bytes(b) => ValueKey::Bytes(b.as_slice().into()),
+            // Not shared by value: a key nothing else has.
+            _ => ValueKey::Global(Box::default(), Box::default()),
+        }
     }
 
     #[inline]
@@ -330,9 +373,9 @@ impl<'g, 'p> Saver<'g, 'p> {
                 Slot::Str(id)
             }
             Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
-                Slot::Value(ValueKey::Bytes(b.as_slice().into()))
+                Slot::Value(id)
             }
-            Object::Global(g) => Slot::Value(global_key(g)),
+            Object::Global(_) => Slot::Value(id),
             _ => Slot::Obj(id),
         }
     }
@@ -353,7 +396,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 self.enc.byte(b);
                 Ok(())
             }
-            Task::Memoize(slot) => self.memoize(slot),
+            Task::Memoize(slot) => self.memoize_named(slot),
             Task::TupleEnd { id, n, marked } => self.tuple_end(id, n, marked),
             Task::FrozenSetEnd(id) => {
                 if let Some(idx) = self.memo_lookup(&Slot::Obj(id)) {
@@ -556,17 +599,17 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save_name(&mut self, s: PyStr, identity: NameIdentity) -> Result<()> {
         let slot = match identity {
-            NameIdentity::Interned => Slot::Name(s.clone()),
-            NameIdentity::BuiltinsModuleName => Slot::Value(ValueKey::BuiltinsName),
-            NameIdentity::Fresh if is_singleton_str(&s) => Slot::Name(s.clone()),
-            NameIdentity::Fresh => Slot::Fresh,
+            NameIdentity::Interned => Named::Name(s.clone()),
+            NameIdentity::BuiltinsModuleName => Named::Value(ValueKey::BuiltinsName),
+            NameIdentity::Fresh if is_singleton_str(&s) => Named::Name(s.clone()),
+            NameIdentity::Fresh => Named::Fresh,
         };
-        if let Some(idx) = self.memo_lookup(&slot) {
+        if let Some(idx) = self.memo_lookup_named(&slot) {
             self.write_get(idx);
             return Ok(());
         }
         self.enc.str(self.proto, s.as_bytes())?;
-        self.memoize(slot)
+        self.memoize_named(slot)
     }
 
     fn save_bytes(&mut self, id: ObjId, slot: Slot) -> Result<()> {
@@ -1141,7 +1184,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             )));
         };
         if self.proto >= 4 {
-            self.tasks.push(Task::Memoize(Slot::Value(key)));
+            self.tasks.push(Task::Memoize(Named::Value(key)));
             self.tasks.push(Task::Byte(Op::StackGlobal.code()));
             self.tasks.push(Task::SaveName(
                 g.name.clone(),
@@ -1159,7 +1202,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             let last = self.add_extra(Object::Str(PyStr::from(last)));
             let args = self.add_extra(Object::Tuple(vec![parent, last]));
             let getattr = self.global_value(("builtins", "getattr"));
-            self.tasks.push(Task::Memoize(Slot::Value(key)));
+            self.tasks.push(Task::Memoize(Named::Value(key)));
             self.tasks.push(Task::Byte(Op::Reduce.code()));
             self.tasks.push(Task::Save(args, Ctx::Plain));
             self.tasks.push(Task::Save(getattr, Ctx::Plain));
@@ -1181,7 +1224,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             )));
         }
         self.enc.global_line(module, name);
-        self.memoize(Slot::Value(key))
+        self.memoize_named(Named::Value(key))
     }
 
     fn write_ext(&mut self, code: i64) {
