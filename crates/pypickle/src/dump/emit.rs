@@ -277,19 +277,10 @@ impl Encoder {
     /// Pushes memo entry `idx`: GET, BINGET or LONG_BINGET.
     #[inline]
     pub(crate) fn get(&mut self, proto: u8, idx: u32) {
-        if proto > 0 && idx < 256 {
-            self.write(&[Op::BinGet.code(), idx as u8]);
-        } else {
-            self.get_long(proto, idx);
-        }
-    }
-
-    /// GET (protocol 0) and LONG_BINGET: kept out of line so BINGET
-    /// inlines.
-    #[inline(never)]
-    fn get_long(&mut self, proto: u8, idx: u32) {
         if proto == 0 {
             self.text_memo(b'g', idx);
+        } else if idx < 256 {
+            self.write(&[Op::BinGet.code(), idx as u8]);
         } else {
             let [a, b, c, d] = idx.to_le_bytes();
             self.write(&[Op::LongBinGet.code(), a, b, c, d]);

@@ -365,18 +365,25 @@ impl<'g, 'p> Saver<'g, 'p> {
     #[inline]
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
-            Object::Str(s)
-                if ctx == Ctx::StateKey
-                    || is_singleton_str(s)
-                    || (id.index() >= self.graph.len() && self.interned.contains(&id)) =>
-            {
-                Slot::Str(id)
-            }
+            Object::Str(s) => self.str_slot(id, s, ctx),
             Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
                 Slot::Value(id)
             }
             Object::Global(_) => Slot::Value(id),
             _ => Slot::Obj(id),
+        }
+    }
+
+    /// `slot_of` for the str `s` (object `id`).
+    #[inline]
+    fn str_slot(&self, id: ObjId, s: &PyStr, ctx: Ctx) -> Slot {
+        if ctx == Ctx::StateKey
+            || is_singleton_str(s)
+            || (id.index() >= self.graph.len() && self.interned.contains(&id))
+        {
+            Slot::Str(id)
+        } else {
+            Slot::Obj(id)
         }
     }
 
@@ -899,7 +906,37 @@ impl<'g, 'p> Saver<'g, 'p> {
             self.enc.boundary();
             if let Value::Ref(id) = v {
                 // Memo hits are written on the spot too, and so are leaves:
-                // objects with nothing inside to walk.
+                // objects with nothing inside to walk. Strs, the most
+                // common leaves, are looked at once for all of it.
+                if ctx == Ctx::Plain {
+                    if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                        self.write_get(idx);
+                        if let Some(op) = op_after {
+                            self.enc.byte(op);
+                        }
+                        continue;
+                    }
+                }
+                let (graph, extra) = (self.graph, &self.extra);
+                if let Object::Str(s) = object(graph, extra, id) {
+                    let slot = self.str_slot(id, s, ctx);
+                    let saved = match slot {
+                        // Looked up above.
+                        Slot::Obj(_) if ctx == Ctx::Plain => None,
+                        _ => self.memo_lookup(&slot),
+                    };
+                    match saved {
+                        Some(idx) => self.write_get(idx),
+                        None => {
+                            self.enc.str(self.proto, s.as_bytes())?;
+                            self.memoize(slot)?;
+                        }
+                    }
+                    if let Some(op) = op_after {
+                        self.enc.byte(op);
+                    }
+                    continue;
+                }
                 match self.lookup(id, ctx) {
                     Lookup::Hit(idx) => self.write_get(idx),
                     Lookup::Miss(slot) if self.is_leaf(id) => self.save_new(id, slot, ctx)?,
