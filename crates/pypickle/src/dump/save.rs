@@ -189,7 +189,12 @@ fn latin1_str(bytes: &[u8]) -> PyStr {
 
 /// True for '' and one-character latin-1 strs, which CPython shares.
 fn is_singleton_str(s: &PyStr) -> bool {
-    let b = s.as_bytes();
+    is_singleton_data(s.as_bytes())
+}
+
+/// `is_singleton_str` on a str's data.
+#[inline]
+fn is_singleton_data(b: &[u8]) -> bool {
     b.len() <= 1 || (b.len() == 2 && (b[0] == 0xc2 || b[0] == 0xc3))
 }
 
@@ -365,7 +370,7 @@ impl<'g, 'p> Saver<'g, 'p> {
     #[inline]
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
-            Object::Str(s) => self.str_slot(id, s, ctx),
+            Object::Str(s) => self.str_slot(id, s.as_bytes(), ctx),
             Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
                 Slot::Value(id)
             }
@@ -374,11 +379,11 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
-    /// `slot_of` for the str `s` (object `id`).
+    /// `slot_of` for the str `id`, whose data is `data`.
     #[inline]
-    fn str_slot(&self, id: ObjId, s: &PyStr, ctx: Ctx) -> Slot {
+    fn str_slot(&self, id: ObjId, data: &[u8], ctx: Ctx) -> Slot {
         if ctx == Ctx::StateKey
-            || is_singleton_str(s)
+            || is_singleton_data(data)
             || (id.index() >= self.graph.len() && self.interned.contains(&id))
         {
             Slot::Str(id)
@@ -918,8 +923,10 @@ impl<'g, 'p> Saver<'g, 'p> {
                     }
                 }
                 let (graph, extra) = (self.graph, &self.extra);
-                if let Object::Str(s) = object(graph, extra, id) {
-                    let slot = self.str_slot(id, s, ctx);
+                let obj = object(graph, extra, id);
+                if let Object::Str(s) = obj {
+                    let data = s.as_bytes();
+                    let slot = self.str_slot(id, data, ctx);
                     let saved = match slot {
                         // Looked up above.
                         Slot::Obj(_) if ctx == Ctx::Plain => None,
@@ -928,7 +935,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     match saved {
                         Some(idx) => self.write_get(idx),
                         None => {
-                            self.enc.str(self.proto, s.as_bytes())?;
+                            self.enc.str(self.proto, data)?;
                             self.memoize(slot)?;
                         }
                     }
@@ -937,12 +944,41 @@ impl<'g, 'p> Saver<'g, 'p> {
                     }
                     continue;
                 }
-                match self.lookup(id, ctx) {
-                    Lookup::Hit(idx) => self.write_get(idx),
-                    Lookup::Miss(slot) if self.is_leaf(id) => self.save_new(id, slot, ctx)?,
-                    Lookup::Miss(slot)
-                        if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at =>
-                    {
+                let slot = match obj {
+                    // Containers are memoized by id whatever the context
+                    // (`slot_of`).
+                    Object::List(_) | Object::Dict(_) | Object::Tuple(_) | Object::Set(_) => {
+                        if ctx != Ctx::Plain {
+                            if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                                self.write_get(idx);
+                                if let Some(op) = op_after {
+                                    self.enc.byte(op);
+                                }
+                                continue;
+                            }
+                        }
+                        Slot::Obj(id)
+                    }
+                    _ => match self.lookup(id, ctx) {
+                        Lookup::Hit(idx) => {
+                            self.write_get(idx);
+                            if let Some(op) = op_after {
+                                self.enc.byte(op);
+                            }
+                            continue;
+                        }
+                        Lookup::Miss(slot) if self.is_leaf(id) => {
+                            self.save_new(id, slot, ctx)?;
+                            if let Some(op) = op_after {
+                                self.enc.byte(op);
+                            }
+                            continue;
+                        }
+                        Lookup::Miss(slot) => slot,
+                    },
+                };
+                match slot {
+                    slot if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at => {
                         // Save the object by a native call; if it leaves
                         // work queued, the rest of this run goes beneath.
                         let mark = self.tasks.len();
@@ -968,7 +1004,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                             return Ok(());
                         }
                     }
-                    Lookup::Miss(_) => {
+                    _ => {
                         // Too deep for a native call: queue the rest, then
                         // the object, and let the task loop go on (from no
                         // depth at all) with the object.
