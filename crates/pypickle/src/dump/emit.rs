@@ -20,13 +20,14 @@ const SMALL_DIGITS: usize = 4;
 /// CPython's LONG1 writes them), worked out without allocating for ints of
 /// up to 256 bits; `None` for larger ones.
 fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usize)> {
-    let negative = b.sign() == num_bigint::Sign::Minus;
-    let digits = b.magnitude().iter_u64_digits();
+    let magnitude = b.magnitude();
+    let digits = magnitude.iter_u64_digits();
     if digits.len() > SMALL_DIGITS {
         return None;
     }
+    let negative = b.sign() == num_bigint::Sign::Minus;
     let mut buf = [0u8; SMALL_DIGITS * 8 + 1];
-    let mut n = 0;
+    let mut at = 0;
     // Two's complement of a negative magnitude: invert and add one.
     let mut carry = true;
     for d in digits {
@@ -37,21 +38,19 @@ fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usiz
         } else {
             d
         };
-        buf[n..n + 8].copy_from_slice(&d.to_le_bytes());
-        n += 8;
+        buf[at..at + 8].copy_from_slice(&d.to_le_bytes());
+        at += 8;
     }
-    // The sign extension, then trim redundant sign bytes.
-    buf[n] = if negative { 0xff } else { 0 };
-    n += 1;
-    while n > 1 {
-        let (last, prev) = (buf[n - 1], buf[n - 2]);
-        if (last == 0 && prev & 0x80 == 0) || (last == 0xff && prev & 0x80 != 0) {
-            n -= 1;
-        } else {
-            break;
-        }
+    if negative {
+        buf[at] = 0xff;
     }
-    Some((buf, n))
+    // The smallest width that keeps the sign: one more byte than the
+    // magnitude's bits fill, except for -2**(8k-1), which fits in k bytes.
+    let bits = magnitude.bits();
+    let exact_power =
+        negative && bits.is_multiple_of(8) && magnitude.trailing_zeros() == Some(bits - 1);
+    let n = if exact_power { bits / 8 } else { bits / 8 + 1 };
+    Some((buf, usize::try_from(n).ok()?.min(at + 1)))
 }
 
 impl Encoder {

@@ -187,6 +187,12 @@ fn latin1_str(bytes: &[u8]) -> PyStr {
     PyStr::from(bytes.iter().map(|&b| b as char).collect::<String>())
 }
 
+/// `Encoder::big_int`, kept out of line so the batch loop stays small.
+#[inline(never)]
+fn big_int(enc: &mut Encoder, proto: u8, b: &num_bigint::BigInt) -> Result<()> {
+    enc.big_int(proto, b)
+}
+
 /// True for '' and one-character latin-1 strs, which CPython shares.
 fn is_singleton_str(s: &PyStr) -> bool {
     is_singleton_data(s.as_bytes())
@@ -958,6 +964,14 @@ impl<'g, 'p> Saver<'g, 'p> {
                             }
                         }
                         Slot::Obj(id)
+                    }
+                    // Ints are never memoized (as in CPython): no look-up.
+                    Object::Int(b) => {
+                        big_int(&mut self.enc, self.proto, b)?;
+                        if let Some(op) = op_after {
+                            self.enc.byte(op);
+                        }
+                        continue;
                     }
                     _ => match self.lookup(id, ctx) {
                         Lookup::Hit(idx) => {
