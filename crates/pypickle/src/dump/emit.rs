@@ -204,6 +204,17 @@ impl Encoder {
             out.extend_from_slice(data);
             return Ok(());
         }
+        if proto < 4 {
+            // BINUNICODE at protocols 1 to 3 (no frames, no short form).
+            if let Ok(n) = u32::try_from(data.len()) {
+                let [a, b, c, d] = n.to_le_bytes();
+                let out = &mut self.out;
+                out.reserve(data.len() + 5);
+                out.extend_from_slice(&[Op::BinUnicode.code(), a, b, c, d]);
+                out.extend_from_slice(data);
+                return Ok(());
+            }
+        }
         let ops = [Op::ShortBinUnicode, Op::BinUnicode, Op::BinUnicode8];
         self.sized(proto, ops, proto >= 4, data)
             .ok_or_else(|| Error::unpicklable("cannot serialize a string larger than 4GiB"))
