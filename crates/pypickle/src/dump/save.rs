@@ -297,7 +297,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         Ok(idx)
     }
 
-    #[inline]
+    #[inline(always)]
     fn memoize(&mut self, slot: Slot) -> Result<()> {
         match slot {
             // Most objects are memoized by id.
