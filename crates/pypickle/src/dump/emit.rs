@@ -12,6 +12,47 @@ use crate::opcode::Opcode as Op;
 /// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
 const MAX_STR_DIGITS: usize = 4300;
 
+/// Digits (of 64 bits) of the ints whose bytes are worked out on the stack.
+const SMALL_DIGITS: usize = 4;
+
+/// The minimal two's complement little-endian bytes of `b`
+/// (`int.to_bytes(n, 'little', signed=True)` with the smallest `n`, as
+/// CPython's LONG1 writes them), worked out without allocating for ints of
+/// up to 256 bits; `None` for larger ones.
+fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usize)> {
+    let magnitude = b.magnitude();
+    let digits = magnitude.iter_u64_digits();
+    if digits.len() > SMALL_DIGITS {
+        return None;
+    }
+    let negative = b.sign() == num_bigint::Sign::Minus;
+    let mut buf = [0u8; SMALL_DIGITS * 8 + 1];
+    let mut at = 0;
+    // Two's complement of a negative magnitude: invert and add one.
+    let mut carry = true;
+    for d in digits {
+        let d = if negative {
+            let (sum, c) = (!d).overflowing_add(u64::from(carry));
+            carry = c;
+            sum
+        } else {
+            d
+        };
+        buf[at..at + 8].copy_from_slice(&d.to_le_bytes());
+        at += 8;
+    }
+    if negative {
+        buf[at] = 0xff;
+    }
+    // The smallest width that keeps the sign: one more byte than the
+    // magnitude's bits fill, except for -2**(8k-1), which fits in k bytes.
+    let bits = magnitude.bits();
+    let exact_power =
+        negative && bits.is_multiple_of(8) && magnitude.trailing_zeros() == Some(bits - 1);
+    let n = if exact_power { bits / 8 } else { bits / 8 + 1 };
+    Some((buf, usize::try_from(n).ok()?.min(at + 1)))
+}
+
 impl Encoder {
     /// The PROTO header (protocol 2 and up); turns framing on from 4.
     pub(crate) fn header(&mut self, proto: u8) {
@@ -40,7 +81,7 @@ impl Encoder {
     }
 
     /// An int that fits in 64 bits.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn int(&mut self, proto: u8, i: i64) {
         if proto >= 1 {
             if (0..=0xff).contains(&i) {
@@ -55,6 +96,13 @@ impl Encoder {
                 return self.write(&[Op::BinInt.code(), a, b, c, d]);
             }
         }
+        self.int_wide(proto, i);
+    }
+
+    /// The forms of `int` for ints beyond 32 bits or protocol 0: kept out
+    /// of line so the BININT forms inline.
+    #[inline(never)]
+    fn int_wide(&mut self, proto: u8, i: i64) {
         if proto >= 2 {
             // Minimal two's complement, little-endian.
             let bytes = i.to_le_bytes();
@@ -67,8 +115,11 @@ impl Encoder {
                     break;
                 }
             }
-            self.write(&[Op::Long1.code(), n as u8]);
-            return self.write(&bytes[..n]);
+            let mut op = [0; 10];
+            op[0] = Op::Long1.code();
+            op[1] = n as u8;
+            op[2..2 + n].copy_from_slice(&bytes[..n]);
+            return self.write(&op[..2 + n]);
         }
         if proto == 0 && i32::try_from(i).is_ok() {
             return self.write(format!("I{i}\n").as_bytes());
@@ -83,6 +134,11 @@ impl Encoder {
             return Ok(());
         }
         if proto >= 2 {
+            if let Some((buf, n)) = small_twos_complement(b) {
+                self.write(&[Op::Long1.code(), n as u8]);
+                self.write(&buf[..n]);
+                return Ok(());
+            }
             let bytes = b.to_signed_bytes_le();
             if bytes.len() < 256 {
                 self.write(&[Op::Long1.code(), bytes.len() as u8]);
@@ -107,7 +163,7 @@ impl Encoder {
     }
 
     /// A float: BINFLOAT from protocol 1, its repr before.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn float(&mut self, proto: u8, f: f64) {
         if proto >= 1 {
             let mut op = [0; 9];
@@ -115,11 +171,17 @@ impl Encoder {
             op[1..].copy_from_slice(&f.to_be_bytes());
             self.write(&op);
         } else {
-            let mut text = vec![Op::Float.code()];
-            crate::text::write_float_repr(&mut text, f);
-            text.push(b'\n');
-            self.write(&text);
+            self.float_text(f);
         }
+    }
+
+    /// Protocol 0's FLOAT: kept out of line so BINFLOAT inlines.
+    #[inline(never)]
+    fn float_text(&mut self, f: f64) {
+        let mut text = vec![Op::Float.code()];
+        crate::text::write_float_repr(&mut text, f);
+        text.push(b'\n');
+        self.write(&text);
     }
 
     /// A str's UTF-8 (surrogatepass) data: UNICODE at protocol 0, then
@@ -132,6 +194,26 @@ impl Encoder {
             text.push(b'\n');
             self.write(&text);
             return Ok(());
+        }
+        if proto >= 4 && data.len() <= 0xff {
+            // SHORT_BINUNICODE, the common case, in one reservation.
+            let out = &mut self.out;
+            out.reserve(data.len() + 2);
+            out.push(Op::ShortBinUnicode.code());
+            out.push(data.len() as u8);
+            out.extend_from_slice(data);
+            return Ok(());
+        }
+        if proto < 4 {
+            // BINUNICODE at protocols 1 to 3 (no frames, no short form).
+            if let Ok(n) = u32::try_from(data.len()) {
+                let [a, b, c, d] = n.to_le_bytes();
+                let out = &mut self.out;
+                out.reserve(data.len() + 5);
+                out.extend_from_slice(&[Op::BinUnicode.code(), a, b, c, d]);
+                out.extend_from_slice(data);
+                return Ok(());
+            }
         }
         let ops = [Op::ShortBinUnicode, Op::BinUnicode, Op::BinUnicode8];
         self.sized(proto, ops, proto >= 4, data)
@@ -205,19 +287,10 @@ impl Encoder {
     /// Pushes memo entry `idx`: GET, BINGET or LONG_BINGET.
     #[inline]
     pub(crate) fn get(&mut self, proto: u8, idx: u32) {
-        if proto > 0 && idx < 256 {
-            self.write(&[Op::BinGet.code(), idx as u8]);
-        } else {
-            self.get_long(proto, idx);
-        }
-    }
-
-    /// GET (protocol 0) and LONG_BINGET: kept out of line so BINGET
-    /// inlines.
-    #[inline(never)]
-    fn get_long(&mut self, proto: u8, idx: u32) {
         if proto == 0 {
             self.text_memo(b'g', idx);
+        } else if idx < 256 {
+            self.write(&[Op::BinGet.code(), idx as u8]);
         } else {
             let [a, b, c, d] = idx.to_le_bytes();
             self.write(&[Op::LongBinGet.code(), a, b, c, d]);
@@ -229,5 +302,31 @@ impl Encoder {
     #[inline(never)]
     fn text_memo(&mut self, op: u8, idx: u32) {
         self.write(format!("{}{idx}\n", op as char).as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_twos_complement_matches_num_bigint() {
+        let one = BigInt::from(1);
+        let mut values = Vec::new();
+        for shift in 0..=260u32 {
+            let p = &one << shift;
+            for delta in [-2i64, -1, 0, 1, 2] {
+                let v = &p + delta;
+                values.push(v.clone());
+                values.push(-v);
+            }
+        }
+        values.push(BigInt::from(0x0123_4567_89ab_cdefu64) << 70);
+        for v in values {
+            match small_twos_complement(&v) {
+                Some((buf, n)) => assert_eq!(&buf[..n], &v.to_signed_bytes_le()[..], "{v}"),
+                None => assert!(v.bits() > 250, "{v}"),
+            }
+        }
     }
 }

@@ -15,7 +15,7 @@ use std::io;
 
 use crate::class::{ToGraph, ToPython};
 use crate::error::{Error, Result};
-use crate::value::{Buffer, Global, Graph};
+use crate::value::{Buffer, Global, Graph, Object, Value};
 use encoder::Encoder;
 use save::Saver;
 
@@ -24,6 +24,47 @@ pub const DEFAULT_PROTOCOL: u8 = 4;
 
 /// The highest protocol this crate reads and writes.
 pub const HIGHEST_PROTOCOL: u8 = 5;
+
+/// A guess at how many bytes the pickle of `graph` takes, so that `dumps`
+/// rarely grows (and copies) its output: a few bytes per object, plus
+/// nine per item (a BINFLOAT's size) of the root and, when the root holds
+/// a few containers (columns of numbers, say), of those. Costs a look at
+/// no more than `FEW` of the root's items.
+fn size_hint(graph: &Graph) -> usize {
+    fn items(obj: Option<&Object>) -> usize {
+        match obj {
+            Some(Object::List(v) | Object::Tuple(v) | Object::Set(v) | Object::FrozenSet(v)) => {
+                v.len()
+            }
+            Some(Object::Dict(pairs)) => 2 * pairs.len(),
+            _ => 0,
+        }
+    }
+    let mut n = graph.len().saturating_mul(8).saturating_add(64);
+    let Value::Ref(root) = graph.root() else {
+        return n;
+    };
+    const FEW: usize = 64;
+    let root = graph.get(root);
+    let len = items(root);
+    n = n.saturating_add(len.saturating_mul(9));
+    if len > FEW {
+        return n;
+    }
+    let children: &mut dyn Iterator<Item = &Value> = match root {
+        Some(Object::List(v) | Object::Tuple(v) | Object::Set(v) | Object::FrozenSet(v)) => {
+            &mut v.iter()
+        }
+        Some(Object::Dict(pairs)) => &mut pairs.iter().map(|(_, v)| v),
+        _ => &mut std::iter::empty(),
+    };
+    for child in children {
+        if let Value::Ref(id) = child {
+            n = n.saturating_add(items(graph.get(*id)).saturating_mul(9));
+        }
+    }
+    n
+}
 
 /// Decides for each out-of-band-capable buffer whether it leaves the
 /// pickle: return `true` to write NEXT_BUFFER and keep the data yourself.
@@ -109,7 +150,7 @@ impl Pickler {
     /// When a value cannot be written at this protocol (for example an
     /// out-of-band buffer below protocol 5); see [`crate::Category::Pickling`].
     pub fn dumps(&mut self, graph: &Graph) -> Result<Vec<u8>> {
-        let mut saver = Saver::new(graph, self, Encoder::new(64 + graph.len() * 8));
+        let mut saver = Saver::new(graph, self, Encoder::new(size_hint(graph)));
         saver.dump(None)?;
         Ok(saver.into_encoder().out)
     }

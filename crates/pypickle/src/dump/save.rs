@@ -20,6 +20,15 @@ use crate::value::{Global, Graph, ObjId, Object, PyStr, Reduce, Value};
 /// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
 const BATCH: usize = 1000;
 
+/// How many containers deep the items of a batch or tuple are saved by
+/// native calls (items -> save_new -> batch -> items) before the walk
+/// falls back to the task stack, whose loop starts again from no depth.
+/// A constant, so the native stack stays bounded whatever the input.
+const INLINE_DEPTH: u32 = 16;
+
+/// With a sink, finished output is handed over once this much is buffered.
+const FLUSH_AT: usize = 1 << 20;
+
 /// What a memo entry is keyed on: the identity CPython's memo would see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum ValueKey {
@@ -31,12 +40,14 @@ enum ValueKey {
     Global(Box<[u8]>, Box<[u8]>),
 }
 
-/// A batch source's items, when they can be borrowed from the graph.
+/// A run of queued batch items: `Task::Items` without its position.
 #[derive(Clone, Copy)]
-enum Direct<'g> {
-    Items(&'g [Value]),
-    Pairs(&'g [(Value, Value)]),
-    None,
+struct Items {
+    src: ObjId,
+    kind: Batch,
+    end: usize,
+    keys: Ctx,
+    each: Option<u8>,
 }
 
 /// What the memo knows of an object.
@@ -47,11 +58,23 @@ enum Lookup {
     Miss(Slot),
 }
 
-#[derive(Clone, Debug)]
+/// Where an object of the graph (or scratch arena) goes in the memo. A
+/// copy of an id, so the walk never builds or drops a key for the common
+/// case; keys shared by value are worked out when the memo is consulted.
+#[derive(Clone, Copy, Debug)]
 enum Slot {
     Obj(ObjId),
     /// An interned or singleton str of the graph, shared by value.
     Str(ObjId),
+    /// An object shared by value (singleton bytes, globals): keyed on
+    /// its `value_key`.
+    Value(ObjId),
+}
+
+/// A memo slot for what the pickler writes of its own accord: global and
+/// module names.
+#[derive(Clone, Debug)]
+enum Named {
     /// A name the pickler writes (interned in CPython), shared by value.
     Name(PyStr),
     Value(ValueKey),
@@ -82,6 +105,9 @@ enum Batch {
     ListItems,
     /// `batch_dict` over a reduce's dict items.
     DictItems,
+    /// A tuple's items, saved in its context (not a batch in CPython: the
+    /// items of `save_tuple`, with no opcodes between them).
+    Tuple,
 }
 
 enum Task {
@@ -89,7 +115,7 @@ enum Task {
     /// A str saved under an explicit identity (global names).
     SaveName(PyStr, NameIdentity),
     Byte(u8),
-    Memoize(Slot),
+    Memoize(Named),
     /// After a tuple's items: TUPLEn or TUPLE, or the recursive-tuple fix.
     TupleEnd {
         id: ObjId,
@@ -141,6 +167,11 @@ pub(crate) struct Saver<'g, 'p> {
     interned: rustc_hash::FxHashSet<ObjId>,
     /// `getattr(object, '__new__')`, once made (see `object_new`).
     object_new: Option<Value>,
+    /// How many batches are being saved by native calls (`INLINE_DEPTH`).
+    depth: u32,
+    /// Saving inline stops while the output holds this much, so that
+    /// `dump` can hand it to the sink: `FLUSH_AT` with a sink, else never.
+    flush_at: usize,
 }
 
 fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
@@ -156,9 +187,20 @@ fn latin1_str(bytes: &[u8]) -> PyStr {
     PyStr::from(bytes.iter().map(|&b| b as char).collect::<String>())
 }
 
+/// `Encoder::big_int`, kept out of line so the batch loop stays small.
+#[inline(never)]
+fn big_int(enc: &mut Encoder, proto: u8, b: &num_bigint::BigInt) -> Result<()> {
+    enc.big_int(proto, b)
+}
+
 /// True for '' and one-character latin-1 strs, which CPython shares.
 fn is_singleton_str(s: &PyStr) -> bool {
-    let b = s.as_bytes();
+    is_singleton_data(s.as_bytes())
+}
+
+/// `is_singleton_str` on a str's data.
+#[inline]
+fn is_singleton_data(b: &[u8]) -> bool {
     b.len() <= 1 || (b.len() == 2 && (b[0] == 0xc2 || b[0] == 0xc3))
 }
 
@@ -178,6 +220,8 @@ impl<'g, 'p> Saver<'g, 'p> {
             tasks: Vec::new(),
             interned: Default::default(),
             object_new: None,
+            depth: 0,
+            flush_at: usize::MAX,
         }
     }
 
@@ -191,9 +235,12 @@ impl<'g, 'p> Saver<'g, 'p> {
     pub(crate) fn dump(&mut self, mut sink: Option<&mut Sink<'_>>) -> Result<()> {
         self.enc.header(self.proto);
         self.tasks.push(Task::Save(self.graph.root(), Ctx::Plain));
+        if sink.is_some() {
+            self.flush_at = FLUSH_AT;
+        }
         while let Some(task) = self.tasks.pop() {
             self.run(task)?;
-            if self.enc.out.len() >= 1 << 20 {
+            if self.enc.out.len() >= self.flush_at {
                 if let Some(sink) = sink.as_mut() {
                     self.enc.flush_to(*sink)?;
                 }
@@ -225,36 +272,85 @@ impl<'g, 'p> Saver<'g, 'p> {
     // ----- memo -----
 
     fn memo_lookup(&self, slot: &Slot) -> Option<u32> {
-        match slot {
+        match *slot {
             Slot::Obj(id) => self.memo_obj[id.index()].checked_sub(1),
-            Slot::Value(k) => self.memo_val.get(k).copied(),
-            Slot::Str(id) => self.memo_str.get(self.str_data(*id)).copied(),
-            Slot::Name(s) => self.memo_str.get(s.as_bytes()).copied(),
-            Slot::Fresh => None,
+            Slot::Str(id) => self.memo_str.get(self.str_data(id)).copied(),
+            Slot::Value(id) => self.memo_val.get(&self.value_key(id)).copied(),
         }
     }
 
-    fn memoize(&mut self, slot: Slot) -> Result<()> {
+    fn memo_lookup_named(&self, slot: &Named) -> Option<u32> {
+        match slot {
+            Named::Value(k) => self.memo_val.get(k).copied(),
+            Named::Name(s) => self.memo_str.get(s.as_bytes()).copied(),
+            Named::Fresh => None,
+        }
+    }
+
+    /// The next memo index.
+    #[inline]
+    fn memo_next(&mut self) -> Result<u32> {
         let idx = self.memo_len;
         self.memo_len = idx
             .checked_add(1)
             .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+        Ok(idx)
+    }
+
+    #[inline(always)]
+    fn memoize(&mut self, slot: Slot) -> Result<()> {
+        match slot {
+            // Most objects are memoized by id.
+            Slot::Obj(id) => {
+                let idx = self.memo_next()?;
+                self.memo_obj[id.index()] = idx + 1;
+                self.enc.put(self.proto, idx);
+                Ok(())
+            }
+            slot => self.memoize_by_value(slot),
+        }
+    }
+
+    #[inline(never)]
+    fn memoize_by_value(&mut self, slot: Slot) -> Result<()> {
+        let idx = self.memo_next()?;
         match slot {
             Slot::Obj(id) => self.memo_obj[id.index()] = idx + 1,
-            Slot::Value(k) => {
-                self.memo_val.insert(k, idx);
-            }
             Slot::Str(id) => {
                 let key = self.str_data(id).into();
                 self.memo_str.insert(key, idx);
             }
-            Slot::Name(s) => {
-                self.memo_str.insert(s.as_bytes().into(), idx);
+            Slot::Value(id) => {
+                self.memo_val.insert(self.value_key(id), idx);
             }
-            Slot::Fresh => {}
         }
         self.enc.put(self.proto, idx);
         Ok(())
+    }
+
+    fn memoize_named(&mut self, slot: Named) -> Result<()> {
+        let idx = self.memo_next()?;
+        match slot {
+            Named::Value(k) => {
+                self.memo_val.insert(k, idx);
+            }
+            Named::Name(s) => {
+                self.memo_str.insert(s.as_bytes().into(), idx);
+            }
+            Named::Fresh => {}
+        }
+        self.enc.put(self.proto, idx);
+        Ok(())
+    }
+
+    /// The key of an object shared by value (see `slot_of`).
+    fn value_key(&self, id: ObjId) -> ValueKey {
+        match self.obj(id) {
+            Object::Global(g) => global_key(g),
+            Object::Bytes(b) => ValueKey::Bytes(b.as_slice().into()),
+            // Not shared by value: a key nothing else has.
+            _ => ValueKey::Global(Box::default(), Box::default()),
+        }
     }
 
     #[inline]
@@ -277,20 +373,28 @@ impl<'g, 'p> Saver<'g, 'p> {
     }
 
     /// The memo identity of an object, as CPython's `id()` would see it.
+    #[inline]
     fn slot_of(&self, id: ObjId, ctx: Ctx) -> Slot {
         match self.obj(id) {
-            Object::Str(s)
-                if ctx == Ctx::StateKey
-                    || is_singleton_str(s)
-                    || (id.index() >= self.graph.len() && self.interned.contains(&id)) =>
-            {
-                Slot::Str(id)
-            }
+            Object::Str(s) => self.str_slot(id, s.as_bytes(), ctx),
             Object::Bytes(b) if b.is_empty() || (b.len() == 1 && !self.distinct_bytes(id)) => {
-                Slot::Value(ValueKey::Bytes(b.as_slice().into()))
+                Slot::Value(id)
             }
-            Object::Global(g) => Slot::Value(global_key(g)),
+            Object::Global(_) => Slot::Value(id),
             _ => Slot::Obj(id),
+        }
+    }
+
+    /// `slot_of` for the str `id`, whose data is `data`.
+    #[inline]
+    fn str_slot(&self, id: ObjId, data: &[u8], ctx: Ctx) -> Slot {
+        if ctx == Ctx::StateKey
+            || is_singleton_data(data)
+            || (id.index() >= self.graph.len() && self.interned.contains(&id))
+        {
+            Slot::Str(id)
+        } else {
+            Slot::Obj(id)
         }
     }
 
@@ -310,7 +414,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 self.enc.byte(b);
                 Ok(())
             }
-            Task::Memoize(slot) => self.memoize(slot),
+            Task::Memoize(slot) => self.memoize_named(slot),
             Task::TupleEnd { id, n, marked } => self.tuple_end(id, n, marked),
             Task::FrozenSetEnd(id) => {
                 if let Some(idx) = self.memo_lookup(&Slot::Obj(id)) {
@@ -342,13 +446,24 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save(&mut self, v: Value, ctx: Ctx) -> Result<()> {
         match v {
+            Value::Ref(id) => self.save_object(id, ctx),
+            atom => {
+                self.save_atom(atom);
+                Ok(())
+            }
+        }
+    }
+
+    /// None, a bool, an int of 64 bits or a float.
+    #[inline(always)]
+    fn save_atom(&mut self, v: Value) {
+        match v {
             Value::None => self.enc.none(),
             Value::Bool(b) => self.enc.bool(self.proto, b),
             Value::Int(i) => self.enc.int(self.proto, i),
             Value::Float(f) => self.enc.float(self.proto, f),
-            Value::Ref(id) => return self.save_object(id, ctx),
+            Value::Ref(_) => {}
         }
-        Ok(())
     }
 
     /// The memo index of an object if it was saved, or else its memo slot.
@@ -363,6 +478,10 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         }
         let slot = self.slot_of(id, ctx);
+        if ctx == Ctx::Plain && matches!(slot, Slot::Obj(_)) {
+            // Just looked up above.
+            return Lookup::Miss(slot);
+        }
         match self.memo_lookup(&slot) {
             Some(idx) => Lookup::Hit(idx),
             None => Lookup::Miss(slot),
@@ -384,11 +503,9 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     /// Saves an object that is not in the memo yet.
     fn save_new(&mut self, id: ObjId, slot: Slot, ctx: Ctx) -> Result<()> {
-        match self.obj(id) {
-            Object::Int(b) => {
-                let b = b.clone();
-                self.enc.big_int(self.proto, &b)
-            }
+        let (graph, extra) = (self.graph, &self.extra);
+        match object(graph, extra, id) {
+            Object::Int(b) => self.enc.big_int(self.proto, b),
             Object::Persistent(pid) => self.save_persistent(*pid),
             Object::Buffer(_) => self.save_buffer(id, slot),
             Object::Str(_) => self.save_str(id, slot),
@@ -411,8 +528,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     self.op(Op::EmptyList);
                 }
                 self.memoize(slot)?;
-                self.push_batch(id, Batch::List, Ctx::Plain);
-                Ok(())
+                self.batch(id, Batch::List, 0, Ctx::Plain)
             }
             Object::Dict(_) => {
                 if self.proto == 0 {
@@ -426,14 +542,13 @@ impl<'g, 'p> Saver<'g, 'p> {
                 } else {
                     Ctx::Plain
                 };
-                self.push_batch(id, Batch::Dict, keys);
-                Ok(())
+                self.batch(id, Batch::Dict, 0, keys)
             }
             Object::Set(items) => {
                 if self.proto >= 4 {
                     self.op(Op::EmptySet);
                     self.memoize(slot)?;
-                    self.push_batch(id, Batch::Set, Ctx::Plain);
+                    return self.batch(id, Batch::Set, 0, Ctx::Plain);
                 } else {
                     let list = self.add_extra(Object::List(items.clone()));
                     let args = self.add_extra(Object::Tuple(vec![list]));
@@ -502,17 +617,17 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     fn save_name(&mut self, s: PyStr, identity: NameIdentity) -> Result<()> {
         let slot = match identity {
-            NameIdentity::Interned => Slot::Name(s.clone()),
-            NameIdentity::BuiltinsModuleName => Slot::Value(ValueKey::BuiltinsName),
-            NameIdentity::Fresh if is_singleton_str(&s) => Slot::Name(s.clone()),
-            NameIdentity::Fresh => Slot::Fresh,
+            NameIdentity::Interned => Named::Name(s.clone()),
+            NameIdentity::BuiltinsModuleName => Named::Value(ValueKey::BuiltinsName),
+            NameIdentity::Fresh if is_singleton_str(&s) => Named::Name(s.clone()),
+            NameIdentity::Fresh => Named::Fresh,
         };
-        if let Some(idx) = self.memo_lookup(&slot) {
+        if let Some(idx) = self.memo_lookup_named(&slot) {
             self.write_get(idx);
             return Ok(());
         }
         self.enc.str(self.proto, s.as_bytes())?;
-        self.memoize(slot)
+        self.memoize_named(slot)
     }
 
     fn save_bytes(&mut self, id: ObjId, slot: Slot) -> Result<()> {
@@ -572,10 +687,6 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
             return Ok(());
         }
-        let Object::Tuple(items) = self.obj(id) else {
-            return Ok(());
-        };
-        let items = items.clone();
         let item_ctx = if ctx == Ctx::State && n == 2 {
             Ctx::State
         } else {
@@ -585,8 +696,15 @@ impl<'g, 'p> Saver<'g, 'p> {
         if marked {
             self.op(Op::Mark);
         }
+        // The items are saved like a batch's (on the spot, as far as they
+        // go), then the end, unless they left work queued.
+        let mark = self.tasks.len();
         self.tasks.push(Task::TupleEnd { id, n, marked });
-        self.push_saves(&items, item_ctx);
+        self.items(id, Batch::Tuple, 0, n, item_ctx, None)?;
+        if self.tasks.len() == mark + 1 {
+            self.tasks.pop();
+            return self.tuple_end(id, n, marked);
+        }
         Ok(())
     }
 
@@ -634,7 +752,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         let (single, multi) = match kind {
             Batch::Dict | Batch::DictItems => (Op::SetItem, Op::SetItems),
             Batch::Set => (Op::AddItems, Op::AddItems),
-            Batch::List | Batch::ListItems => (Op::Append, Op::Appends),
+            Batch::List | Batch::ListItems | Batch::Tuple => (Op::Append, Op::Appends),
         };
         if start == 0 && total == 0 {
             return Ok(());
@@ -651,20 +769,17 @@ impl<'g, 'p> Saver<'g, 'p> {
                     keys,
                 });
             }
-            self.push_chunk(src, kind, start..end, keys, Some(single));
-            return Ok(());
+            return self.chunk(src, kind, start..end, keys, Some(single), None);
         }
         let single_item = match kind {
             // save_list and save_dict special-case a container of one item;
             // batch_list and batch_dict, one item left over.
             Batch::List | Batch::Dict => total == 1,
-            Batch::Set => false,
+            Batch::Set | Batch::Tuple => false,
             Batch::ListItems | Batch::DictItems => remaining == 1,
         };
         if single_item {
-            self.tasks.push(Task::Byte(single.code()));
-            self.push_chunk(src, kind, start..start + 1, keys, None);
-            return Ok(());
+            return self.chunk(src, kind, start..start + 1, keys, None, Some(single));
         }
         if remaining == 0 && matches!(kind, Batch::List | Batch::ListItems | Batch::DictItems) {
             return Ok(());
@@ -675,7 +790,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         // into an empty one; the others stop at the end.
         let more = match kind {
             Batch::Dict | Batch::Set => chunk == BATCH,
-            Batch::List => next < total,
+            Batch::List | Batch::Tuple => next < total,
             Batch::ListItems | Batch::DictItems => chunk == BATCH,
         };
         self.op(Op::Mark);
@@ -687,35 +802,38 @@ impl<'g, 'p> Saver<'g, 'p> {
                 keys,
             });
         }
-        self.tasks.push(Task::Byte(multi.code()));
-        self.push_chunk(src, kind, start..next, keys, None);
-        Ok(())
+        self.chunk(src, kind, start..next, keys, None, Some(multi))
     }
 
-    /// Queues the items in `range` of a batch source; with `each`, that
-    /// opcode follows every item (every pair, for dicts).
-    fn push_chunk(
+    /// Saves the items in `range` of a batch source, then the opcode
+    /// `close`; with `each`, that opcode follows every item (every pair,
+    /// for dicts). What is left when the walk descends stays queued, and
+    /// `close` after it.
+    fn chunk(
         &mut self,
         src: ObjId,
         kind: Batch,
         range: std::ops::Range<usize>,
         keys: Ctx,
         each: Option<Op>,
-    ) {
+        close: Option<Op>,
+    ) -> Result<()> {
         // Dict sources count keys and values separately: slot 2i is key i.
         let (pos, end) = if matches!(kind, Batch::Dict | Batch::DictItems) {
             (range.start * 2, range.end * 2)
         } else {
             (range.start, range.end)
         };
-        self.tasks.push(Task::Items {
-            src,
-            kind,
-            pos,
-            end,
-            keys,
-            each: each.map(Op::code),
-        });
+        let mark = self.tasks.len();
+        self.items(src, kind, pos, end, keys, each.map(Op::code))?;
+        if let Some(op) = close {
+            if self.tasks.len() == mark {
+                self.op(op);
+            } else {
+                self.tasks.insert(mark, Task::Byte(op.code()));
+            }
+        }
+        Ok(())
     }
 
     /// The item (or, for dicts, the key or value) at `pos` of a batch
@@ -730,6 +848,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         };
         match (self.obj(src), kind) {
+            (Object::Tuple(v), Batch::Tuple) => (v[pos], keys),
             (Object::Dict(v), _) => pair(v),
             (Object::Instance(i), Batch::DictItems) => pair(&i.dict_items),
             (Object::Reduce(r), Batch::DictItems) => pair(&r.dict_items),
@@ -746,70 +865,183 @@ impl<'g, 'p> Saver<'g, 'p> {
         &mut self,
         src: ObjId,
         kind: Batch,
-        mut pos: usize,
+        pos: usize,
         end: usize,
         keys: Ctx,
         each: Option<u8>,
     ) -> Result<()> {
-        let is_dict = matches!(kind, Batch::Dict | Batch::DictItems);
-        // The items of a list or dict of the graph itself, borrowed once
-        // for the whole run (the graph outlives the saver's mutations).
+        // The items of a list or dict of the graph itself are borrowed once
+        // for the whole run (the graph outlives the saver's mutations), and
+        // each source gets a loop of its own.
         let graph: &'g Graph = self.graph;
-        let direct = match (graph.get(src), kind) {
-            (Some(Object::Dict(pairs)), Batch::Dict) => Direct::Pairs(pairs),
-            (Some(Object::List(items)), Batch::List) => Direct::Items(items),
-            _ => Direct::None,
+        let at = Items {
+            src,
+            kind,
+            end,
+            keys,
+            each,
         };
-        while pos < end {
-            let (v, ctx) = match direct {
-                Direct::Items(items) => (items[pos], Ctx::Plain),
-                Direct::Pairs(pairs) if pos.is_multiple_of(2) => (pairs[pos / 2].0, keys),
-                Direct::Pairs(pairs) => (pairs[pos / 2].1, Ctx::Plain),
-                Direct::None => self.item_at(src, kind, pos, keys),
-            };
+        match (graph.get(src), kind) {
+            (Some(Object::List(items)), Batch::List) => {
+                self.items_from(at, pos, |_, p| (items[p], Ctx::Plain))
+            }
+            (Some(Object::Tuple(items)), Batch::Tuple) => {
+                self.items_from(at, pos, |_, p| (items[p], keys))
+            }
+            (Some(Object::Dict(pairs)), Batch::Dict) => self.items_from(at, pos, |_, p| {
+                let (k, v) = pairs[p / 2];
+                if p.is_multiple_of(2) {
+                    (k, keys)
+                } else {
+                    (v, Ctx::Plain)
+                }
+            }),
+            _ => self.items_from(at, pos, |s: &Self, p| s.item_at(src, kind, p, keys)),
+        }
+    }
+
+    /// The loop of `items`, with `item(self, pos)` the item at `pos`.
+    #[inline(always)]
+    fn items_from(
+        &mut self,
+        at: Items,
+        mut pos: usize,
+        item: impl Fn(&Self, usize) -> (Value, Ctx),
+    ) -> Result<()> {
+        let is_dict = matches!(at.kind, Batch::Dict | Batch::DictItems);
+        while pos < at.end {
+            let (v, ctx) = item(self, pos);
             // The per-item opcode follows an item, or a dict's value.
-            let op_after = each.filter(|_| !is_dict || !pos.is_multiple_of(2));
+            let op_after = at.each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
+            self.enc.boundary();
             if let Value::Ref(id) = v {
                 // Memo hits are written on the spot too, and so are leaves:
-                // objects with nothing inside to walk.
-                let saved = match self.lookup(id, ctx) {
-                    Lookup::Hit(idx) => {
-                        self.enc.boundary();
+                // objects with nothing inside to walk. Strs, the most
+                // common leaves, are looked at once for all of it.
+                if ctx == Ctx::Plain {
+                    if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
                         self.write_get(idx);
-                        true
+                        if let Some(op) = op_after {
+                            self.enc.byte(op);
+                        }
+                        continue;
                     }
-                    Lookup::Miss(slot) if self.is_leaf(id) => {
-                        self.enc.boundary();
-                        self.save_new(id, slot, ctx)?;
-                        true
+                }
+                let (graph, extra) = (self.graph, &self.extra);
+                let obj = object(graph, extra, id);
+                if let Object::Str(s) = obj {
+                    let data = s.as_bytes();
+                    let slot = self.str_slot(id, data, ctx);
+                    let saved = match slot {
+                        // Looked up above.
+                        Slot::Obj(_) if ctx == Ctx::Plain => None,
+                        _ => self.memo_lookup(&slot),
+                    };
+                    match saved {
+                        Some(idx) => self.write_get(idx),
+                        None => {
+                            self.enc.str(self.proto, data)?;
+                            self.memoize(slot)?;
+                        }
                     }
-                    Lookup::Miss(_) => false,
-                };
-                if saved {
                     if let Some(op) = op_after {
                         self.enc.byte(op);
                     }
                     continue;
                 }
-                if pos < end {
-                    self.tasks.push(Task::Items {
-                        src,
-                        kind,
-                        pos,
-                        end,
-                        keys,
-                        each,
-                    });
+                let slot = match obj {
+                    // Containers are memoized by id whatever the context
+                    // (`slot_of`).
+                    Object::List(_) | Object::Dict(_) | Object::Tuple(_) | Object::Set(_) => {
+                        if ctx != Ctx::Plain {
+                            if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                                self.write_get(idx);
+                                if let Some(op) = op_after {
+                                    self.enc.byte(op);
+                                }
+                                continue;
+                            }
+                        }
+                        Slot::Obj(id)
+                    }
+                    // Ints are never memoized (as in CPython): no look-up.
+                    Object::Int(b) => {
+                        big_int(&mut self.enc, self.proto, b)?;
+                        if let Some(op) = op_after {
+                            self.enc.byte(op);
+                        }
+                        continue;
+                    }
+                    _ => match self.lookup(id, ctx) {
+                        Lookup::Hit(idx) => {
+                            self.write_get(idx);
+                            if let Some(op) = op_after {
+                                self.enc.byte(op);
+                            }
+                            continue;
+                        }
+                        Lookup::Miss(slot) if self.is_leaf(id) => {
+                            self.save_new(id, slot, ctx)?;
+                            if let Some(op) = op_after {
+                                self.enc.byte(op);
+                            }
+                            continue;
+                        }
+                        Lookup::Miss(slot) => slot,
+                    },
+                };
+                match slot {
+                    slot if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at => {
+                        // Save the object by a native call; if it leaves
+                        // work queued, the rest of this run goes beneath.
+                        let mark = self.tasks.len();
+                        self.depth += 1;
+                        let saved = self.save_new(id, slot, ctx);
+                        self.depth -= 1;
+                        saved?;
+                        if self.tasks.len() != mark {
+                            if let Some(op) = op_after {
+                                self.tasks.insert(mark, Task::Byte(op));
+                            }
+                            if pos < at.end {
+                                let rest = Task::Items {
+                                    src: at.src,
+                                    kind: at.kind,
+                                    pos,
+                                    end: at.end,
+                                    keys: at.keys,
+                                    each: at.each,
+                                };
+                                self.tasks.insert(mark, rest);
+                            }
+                            return Ok(());
+                        }
+                    }
+                    _ => {
+                        // Too deep for a native call: queue the rest, then
+                        // the object, and let the task loop go on (from no
+                        // depth at all) with the object.
+                        if pos < at.end {
+                            self.tasks.push(Task::Items {
+                                src: at.src,
+                                kind: at.kind,
+                                pos,
+                                end: at.end,
+                                keys: at.keys,
+                                each: at.each,
+                            });
+                        }
+                        if let Some(op) = op_after {
+                            self.tasks.push(Task::Byte(op));
+                        }
+                        self.tasks.push(Task::Save(v, ctx));
+                        return Ok(());
+                    }
                 }
-                if let Some(op) = op_after {
-                    self.tasks.push(Task::Byte(op));
-                }
-                self.tasks.push(Task::Save(v, ctx));
-                return Ok(());
+            } else {
+                self.save_atom(v);
             }
-            self.enc.boundary();
-            self.save(v, ctx)?;
             if let Some(op) = op_after {
                 self.enc.byte(op);
             }
@@ -1039,7 +1271,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             )));
         };
         if self.proto >= 4 {
-            self.tasks.push(Task::Memoize(Slot::Value(key)));
+            self.tasks.push(Task::Memoize(Named::Value(key)));
             self.tasks.push(Task::Byte(Op::StackGlobal.code()));
             self.tasks.push(Task::SaveName(
                 g.name.clone(),
@@ -1057,7 +1289,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             let last = self.add_extra(Object::Str(PyStr::from(last)));
             let args = self.add_extra(Object::Tuple(vec![parent, last]));
             let getattr = self.global_value(("builtins", "getattr"));
-            self.tasks.push(Task::Memoize(Slot::Value(key)));
+            self.tasks.push(Task::Memoize(Named::Value(key)));
             self.tasks.push(Task::Byte(Op::Reduce.code()));
             self.tasks.push(Task::Save(args, Ctx::Plain));
             self.tasks.push(Task::Save(getattr, Ctx::Plain));
@@ -1079,7 +1311,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             )));
         }
         self.enc.global_line(module, name);
-        self.memoize(Slot::Value(key))
+        self.memoize_named(Named::Value(key))
     }
 
     fn write_ext(&mut self, code: i64) {

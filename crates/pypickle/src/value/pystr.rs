@@ -58,6 +58,7 @@ impl PyStr {
     }
 
     /// The surrogatepass UTF-8 bytes: what BINUNICODE carries.
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
             Repr::Utf8(s) => s.as_bytes(),
