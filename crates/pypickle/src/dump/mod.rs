@@ -28,8 +28,8 @@ pub const HIGHEST_PROTOCOL: u8 = 5;
 /// A guess at how many bytes the pickle of `graph` takes, so that `dumps`
 /// rarely grows (and copies) its output: a few bytes per object, plus
 /// nine per item (a BINFLOAT's size) of the root and, when the root holds
-/// a few containers (columns of numbers, say), of those. Costs a look at
-/// no more than `FEW` of the root's items.
+/// a few containers (columns of numbers, say), of each of those once.
+/// Costs a look at no more than `FEW` of the root's items.
 fn size_hint(graph: &Graph) -> usize {
     fn items(obj: Option<&Object>) -> usize {
         match obj {
@@ -58,9 +58,15 @@ fn size_hint(graph: &Graph) -> usize {
         Some(Object::Dict(pairs)) => &mut pairs.iter().map(|(_, v)| v),
         _ => &mut std::iter::empty(),
     };
+    // Each child once: a root holding one big list many times pickles it
+    // once, and the guess must stay in proportion to the graph.
+    let mut seen = Vec::with_capacity(FEW);
     for child in children {
         if let Value::Ref(id) = child {
-            n = n.saturating_add(items(graph.get(*id)).saturating_mul(9));
+            if !seen.contains(id) {
+                seen.push(*id);
+                n = n.saturating_add(items(graph.get(*id)).saturating_mul(9));
+            }
         }
     }
     n
@@ -197,5 +203,21 @@ impl Pickler {
             writer.write_all(out).map_err(Error::from)
         }))?;
         writer.flush().map_err(Error::from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_hint_counts_a_shared_child_once() {
+        let mut g = Graph::new();
+        let big = g.add(Object::List(vec![Value::Int(1); 1_000_000]));
+        let root = g.add(Object::List(vec![Value::Ref(big); 64]));
+        g.set_root(Value::Ref(root));
+        let hint = size_hint(&g);
+        assert!(hint < 10_000_000, "{hint}");
+        assert!(hint >= 9_000_000, "{hint}");
     }
 }
