@@ -73,3 +73,35 @@ fn random_mutations_never_panic() {
         exercise(&data);
     }
 }
+
+/// A dict subclass instance that is its own key: CPython pickles it from
+/// protocol 2 (the instance is memoized before its items) and raises
+/// RecursionError below, where `copyreg._reduce_ex` saves `dict(obj)`, a
+/// new dict holding the instance, before the instance. (Found by fuzzing:
+/// the walk used to grow without end.)
+#[test]
+fn objects_reached_again_before_memoization_are_errors_not_endless_walks() {
+    // pickle.dumps(c, 2) for: class C(dict): __hash__ = object.__hash__;
+    // c = C(); c[c] = 'x'. The other protocols' bytes come from CPython too.
+    let p2 = b"\x80\x02c__main__\nC\nq\x00)\x81q\x01h\x01X\x01\x00\x00\x00xq\x02s.";
+    let p4 = b"\x80\x04\x95\x1c\x00\x00\x00\x00\x00\x00\x00\x8c\x08__main__\x94\x8c\x01C\x94\x93\x94)\x81\x94h\x03\x8c\x01x\x94s.";
+    let g = Unpickler::generic().loads(p2).unwrap();
+    for protocol in 0..=1 {
+        let err = Pickler::new(protocol).dumps(&g).unwrap_err();
+        assert!(err.to_string().contains("maximum recursion depth"), "{err}");
+    }
+    assert_eq!(Pickler::new(2).dumps(&g).unwrap(), p2);
+    assert_eq!(Pickler::new(4).dumps(&g).unwrap(), p4);
+
+    // A tuple holding itself, which only the Graph API can build.
+    let mut g = pypickle::Graph::new();
+    let t = g.add(pypickle::Object::Tuple(vec![pypickle::Value::Int(1)]));
+    if let Some(pypickle::Object::Tuple(items)) = g.get_mut(t) {
+        items.push(pypickle::Value::Ref(t));
+    }
+    g.set_root(pypickle::Value::Ref(t));
+    for protocol in 0..=5 {
+        let err = Pickler::new(protocol).dumps(&g).unwrap_err();
+        assert!(err.to_string().contains("maximum recursion depth"), "{err}");
+    }
+}

@@ -238,7 +238,19 @@ impl<'g, 'p> Saver<'g, 'p> {
         if sink.is_some() {
             self.flush_at = FLUSH_AT;
         }
+        // A walk that reaches an object again before it is memoized, only
+        // through objects made for the walk (a tuple holding itself, an
+        // instance whose `dict(obj)` state holds it below protocol 2) never
+        // ends: CPython raises RecursionError. A legitimate walk keeps a
+        // few tasks per object of the graph at most.
+        let max_tasks = self.graph.len().saturating_mul(16).saturating_add(10_000);
         while let Some(task) = self.tasks.pop() {
+            if self.tasks.len() > max_tasks {
+                return Err(Error::unpicklable(
+                    "maximum recursion depth exceeded while pickling an object \
+                     (it contains itself only through objects that are not memoized first)",
+                ));
+            }
             self.run(task)?;
             if self.enc.out.len() >= self.flush_at {
                 if let Some(sink) = sink.as_mut() {
