@@ -5,7 +5,8 @@
 //! merge duplicate keys the way a Python dict or set would.
 
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::OnceLock;
 
 use num_bigint::BigInt;
 use num_traits::{FromPrimitive, ToPrimitive};
@@ -48,10 +49,32 @@ fn unhashable_part(g: &Graph, v: Value) -> Option<&'static str> {
 }
 
 /// A hash consistent with [`key_eq`]: equal keys hash equally.
-pub(crate) fn key_hash(g: &Graph, v: Value) -> u64 {
-    let mut h = rustc_hash::FxHasher::default();
-    hash_into(g, v, &mut h, 0);
-    h.finish()
+///
+/// With `keyed`, the hash is keyed per process (SipHash with random keys,
+/// as Python's str hash), so keys crafted to collide cannot make the
+/// duplicate-key merge quadratic; without, it is the fast FxHash, which the
+/// merge gives up for the keyed one when probing runs long. Nested tuples
+/// and frozensets are hashed up to a budget of `HASH_BUDGET` items, so keys
+/// that share sub-tuples (a DAG) cannot make hashing exponential.
+pub(crate) fn key_hash(g: &Graph, v: Value, keyed: bool) -> u64 {
+    let mut budget = HASH_BUDGET;
+    if keyed {
+        let mut h = hash_keys().build_hasher();
+        hash_into(g, v, &mut h, &mut budget, true);
+        h.finish()
+    } else {
+        let mut h = rustc_hash::FxHasher::default();
+        hash_into(g, v, &mut h, &mut budget, true);
+        h.finish()
+    }
+}
+
+/// Items of nested tuples and frozensets one key's hash looks at.
+const HASH_BUDGET: usize = 256;
+
+fn hash_keys() -> &'static RandomState {
+    static KEYS: OnceLock<RandomState> = OnceLock::new();
+    KEYS.get_or_init(RandomState::new)
 }
 
 /// For each key that equals an earlier one (Python's `==` for keys), the
@@ -98,37 +121,53 @@ pub(crate) fn repeated_keys(
     // share a hash are compared and probed past, so collisions cost time,
     // never correctness. The table (4 bytes a slot, at most 2/3 full) and
     // the hashes (8 bytes a key) take less memory than sorting's scratch.
-    if let Ok(n) = u32::try_from(keys.len()) {
-        if n < u32::MAX {
-            let bits = (keys.len() + keys.len() / 2)
-                .next_power_of_two()
-                .trailing_zeros();
-            let mask = (1usize << bits) - 1;
-            let mut slots = vec![u32::MAX; mask + 1];
-            let mut hashes = Vec::with_capacity(keys.len());
-            for (j, &k) in keys.iter().enumerate() {
-                let h = key_hash(g, k);
-                hashes.push(h);
-                // Fibonacci hashing: the top bits of the product.
-                let mut pos = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (63 - bits) >> 1) as usize;
-                loop {
-                    let slot = &mut slots[pos & mask];
-                    if *slot == u32::MAX {
-                        *slot = j as u32;
-                        break;
-                    }
-                    let i = *slot as usize;
-                    if hashes[i] == h && key_eq(g, keys[i], k) {
-                        repeats.push((j, i));
-                        break;
-                    }
-                    pos += 1;
-                }
-            }
-            return repeats;
+    if u32::try_from(keys.len()).is_ok_and(|n| n < u32::MAX) {
+        // FxHash first; keys that collide far more than chance allows
+        // (crafted ones) send the merge to the keyed hash.
+        if let Some(found) = repeated_keys_table(g, keys, false) {
+            return found;
+        }
+        if let Some(found) = repeated_keys_table(g, keys, true) {
+            return found;
         }
     }
     repeated_keys_sorted(g, keys, scratch, repeats)
+}
+
+/// The table path of [`repeated_keys`]; `None` when probing passes a few
+/// steps per key on average (only the unkeyed hash gives up).
+fn repeated_keys_table(g: &Graph, keys: &[Value], keyed: bool) -> Option<Vec<(usize, usize)>> {
+    let mut repeats = Vec::new();
+    let bits = (keys.len() + keys.len() / 2)
+        .next_power_of_two()
+        .trailing_zeros();
+    let mask = (1usize << bits) - 1;
+    let mut slots = vec![u32::MAX; mask + 1];
+    let mut hashes = Vec::with_capacity(keys.len());
+    let mut probes_left = 8 * keys.len() + 64;
+    for (j, &k) in keys.iter().enumerate() {
+        let h = key_hash(g, k, keyed);
+        hashes.push(h);
+        // Fibonacci hashing: the top bits of the product.
+        let mut pos = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (63 - bits) >> 1) as usize;
+        loop {
+            let slot = &mut slots[pos & mask];
+            if *slot == u32::MAX {
+                *slot = j as u32;
+                break;
+            }
+            let i = *slot as usize;
+            if hashes[i] == h && key_eq(g, keys[i], k) {
+                repeats.push((j, i));
+                break;
+            }
+            if !keyed {
+                probes_left = probes_left.checked_sub(1)?;
+            }
+            pos += 1;
+        }
+    }
+    Some(repeats)
 }
 
 /// The general path of [`repeated_keys`]: sort by hash, then compare every
@@ -140,7 +179,11 @@ fn repeated_keys_sorted(
     mut repeats: Vec<(usize, usize)>,
 ) -> Vec<(usize, usize)> {
     scratch.clear();
-    scratch.extend(keys.iter().enumerate().map(|(i, k)| (key_hash(g, *k), i)));
+    scratch.extend(
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| (key_hash(g, *k, true), i)),
+    );
     scratch.sort_unstable();
     for run in scratch
         .chunk_by(|a, b| a.0 == b.0)
@@ -165,7 +208,12 @@ fn hash_int(i: i64, h: &mut impl Hasher) {
     i.hash(h);
 }
 
-fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, depth: usize) {
+/// Hashes `v` into `h`. Below the key itself (`top`), every tuple or
+/// frozenset item looked at spends one unit of `budget`; what the budget
+/// does not reach is left out. Equal keys
+/// spend it in the same order (tuples compare item by item; a frozenset is
+/// taken whole or not at all), so they still hash equally.
+fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, budget: &mut usize, top: bool) {
     match v {
         Value::None => 1u8.hash(h),
         Value::Bool(b) => hash_int(b as i64, h),
@@ -185,19 +233,47 @@ fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, depth: usize) {
             Some(Object::Int(b)) => b.hash(h),
             Some(Object::Str(s)) => s.as_bytes().hash(h),
             Some(Object::Bytes(b)) => b.hash(h),
-            // Tuples hash by content; bounded so that shared nested tuples
-            // cannot make hashing exponential.
-            Some(Object::Tuple(items)) if depth < 8 => {
+            Some(Object::Tuple(items)) if top => {
+                // The key's own items are all hashed: they are what tells
+                // keys apart, and each costs the input a byte or more.
                 2u8.hash(h);
+                items.len().hash(h);
                 for item in items {
-                    hash_into(g, *item, h, depth + 1);
+                    hash_into(g, *item, h, budget, false);
                 }
             }
-            Some(Object::Tuple(items)) => items.len().hash(h),
+            Some(Object::Tuple(items)) => {
+                2u8.hash(h);
+                items.len().hash(h);
+                for item in items {
+                    if *budget == 0 {
+                        break;
+                    }
+                    *budget -= 1;
+                    hash_into(g, *item, h, budget, false);
+                }
+            }
+            Some(Object::FrozenSet(items)) => {
+                3u8.hash(h);
+                items.len().hash(h);
+                if top || items.len() <= *budget {
+                    // Order-free: the sum of the items' own hashes, each
+                    // without looking inside nested containers.
+                    if !top {
+                        *budget -= items.len();
+                    }
+                    let sum = items.iter().fold(0u64, |sum, item| {
+                        let mut ih = hash_keys().build_hasher();
+                        let mut none = 0;
+                        hash_into(g, *item, &mut ih, &mut none, false);
+                        sum.wrapping_add(ih.finish())
+                    });
+                    sum.hash(h);
+                }
+            }
             Some(Object::Global(gl)) => gl.hash(h),
-            Some(Object::FrozenSet(items)) => items.len().hash(h),
             Some(Object::Complex { re, im }) if *im == 0.0 => {
-                hash_into(g, Value::Float(*re), h, depth)
+                hash_into(g, Value::Float(*re), h, budget, top)
             }
             _ => id.hash(h),
         },
@@ -254,6 +330,54 @@ pub(crate) fn key_eq(g: &Graph, a: Value, b: Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equal_keys_hash_equally_both_ways() {
+        let mut g = Graph::new();
+        let a = g.str("a");
+        let b = g.str("b");
+        // frozenset({1, 'a', 'b'}) in two orders, 1 spelled two ways.
+        let f1 = Value::Ref(g.add(Object::FrozenSet(vec![Value::Int(1), a, b])));
+        let f2 = Value::Ref(g.add(Object::FrozenSet(vec![b, Value::Float(1.0), a])));
+        // A deep chain of tuples, twice: the budget cuts both alike.
+        let (mut t1, mut t2) = (f1, f2);
+        for _ in 0..1000 {
+            t1 = Value::Ref(g.add(Object::Tuple(vec![t1, Value::Bool(true)])));
+            t2 = Value::Ref(g.add(Object::Tuple(vec![t2, Value::Int(1)])));
+        }
+        for keyed in [false, true] {
+            assert_eq!(key_hash(&g, f1, keyed), key_hash(&g, f2, keyed));
+            assert_eq!(key_hash(&g, t1, keyed), key_hash(&g, t2, keyed));
+        }
+        assert!(key_eq(&g, t1, t2));
+    }
+
+    #[test]
+    fn a_dag_of_shared_tuples_hashes_in_bounded_time() {
+        // Eight levels of 100 references to the level below: 10^16 paths.
+        let mut g = Graph::new();
+        let mut t = Value::Int(0);
+        for _ in 0..8 {
+            t = Value::Ref(g.add(Object::Tuple(vec![t; 100])));
+        }
+        let keys: Vec<Value> = (0..20).map(Value::Int).chain([t]).collect();
+        assert!(repeated_keys(&g, &keys, &mut Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn keyed_and_fast_tables_agree() {
+        // The fast table may give up on long probing; when it does not,
+        // its answer is the keyed one's.
+        let mut g = Graph::new();
+        let mut keys: Vec<Value> = (0..5000).map(|i| g.str(format!("k{}", i % 4000))).collect();
+        keys.extend((0..100).map(|i| Value::Float(i as f64 + 0.5)));
+        let fast = repeated_keys_table(&g, &keys, false);
+        let keyed = repeated_keys_table(&g, &keys, true).unwrap();
+        assert_eq!(keyed.len(), 1000);
+        if let Some(fast) = fast {
+            assert_eq!(fast, keyed);
+        }
+    }
 
     #[test]
     fn hash_table_path_agrees_with_sorting_path() {
