@@ -798,7 +798,24 @@ impl<'g, 'p> Saver<'g, 'p> {
         // go), then the end, unless they left work queued.
         let mark = self.tasks.len();
         self.tasks.push(Task::TupleEnd { id, n, marked });
-        self.items(id, Batch::Tuple, 0, n, item_ctx, None)?;
+        let graph: &'g Graph = self.graph;
+        if let Some(Object::Tuple(items)) = graph.get(id) {
+            // A tuple of the graph: its items borrowed once, no dispatch.
+            let at = Items {
+                src: id,
+                kind: Batch::Tuple,
+                end: n,
+                keys: item_ctx,
+                each: None,
+            };
+            for (i, &v) in items.iter().enumerate() {
+                if !self.one(at, i + 1, v, item_ctx, None)? {
+                    break;
+                }
+            }
+        } else {
+            self.items(id, Batch::Tuple, 0, n, item_ctx, None)?;
+        }
         if self.tasks.len() == mark + 1 {
             self.tasks.pop();
             return self.tuple_end(id, n, marked);
