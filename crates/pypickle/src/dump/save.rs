@@ -508,8 +508,8 @@ impl<'g, 'p> Saver<'g, 'p> {
         // 1: one specialised path instead of `batch`, `chunk` and `items`.
         if self.proto >= 1 {
             match graph.get(id) {
-                Some(Object::List(items)) if items.len() < BATCH => {
-                    return self.save_small_list(id, slot, items);
+                Some(Object::List(items)) => {
+                    return self.save_graph_list(id, slot, items);
                 }
                 Some(Object::Dict(pairs)) if pairs.len() < BATCH => {
                     let keys = if ctx == Ctx::State {
@@ -606,33 +606,51 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
-    /// `save_list` from protocol 1 for a list of the graph of fewer than
-    /// `BATCH` items: EMPTY_LIST, then APPEND or MARK ... APPENDS.
-    fn save_small_list(&mut self, id: ObjId, slot: Slot, items: &'g [Value]) -> Result<()> {
+    /// `save_list` from protocol 1 for a list of the graph: EMPTY_LIST,
+    /// then APPEND for one item or chunks of MARK ... APPENDS, each chunk's
+    /// items borrowed once. The next chunk is queued (as `batch` would)
+    /// when the walk descends or output is due for the sink.
+    fn save_graph_list(&mut self, id: ObjId, slot: Slot, items: &'g [Value]) -> Result<()> {
         self.op(Op::EmptyList);
         self.memoize(slot)?;
-        let close = match items.len() {
-            0 => return Ok(()),
-            1 => Op::Append,
-            _ => {
+        let total = items.len();
+        let mut start = 0;
+        while start < total {
+            let (next, close) = if total == 1 {
+                (1, Op::Append)
+            } else {
                 self.op(Op::Mark);
-                Op::Appends
+                ((start + BATCH).min(total), Op::Appends)
+            };
+            let at = Items {
+                src: id,
+                kind: Batch::List,
+                end: next,
+                keys: Ctx::Plain,
+                each: None,
+            };
+            let mark = self.tasks.len();
+            for (i, &v) in items[start..next].iter().enumerate() {
+                if !self.one(at, start + i + 1, v, Ctx::Plain, None)? {
+                    break;
+                }
             }
-        };
-        let at = Items {
-            src: id,
-            kind: Batch::List,
-            end: items.len(),
-            keys: Ctx::Plain,
-            each: None,
-        };
-        let mark = self.tasks.len();
-        for (i, &v) in items.iter().enumerate() {
-            if !self.one(at, i + 1, v, Ctx::Plain, None)? {
-                break;
+            let queued = self.tasks.len() != mark;
+            self.close(mark, close);
+            if next < total && (queued || self.enc.out.len() >= self.flush_at) {
+                self.tasks.insert(
+                    mark,
+                    Task::Batch {
+                        src: id,
+                        kind: Batch::List,
+                        start: next,
+                        keys: Ctx::Plain,
+                    },
+                );
+                return Ok(());
             }
+            start = next;
         }
-        self.close(mark, close);
         Ok(())
     }
 
