@@ -516,6 +516,24 @@ impl<'g, 'p> Saver<'g, 'p> {
     /// Saves an object that is not in the memo yet.
     fn save_new(&mut self, id: ObjId, slot: Slot, ctx: Ctx) -> Result<()> {
         let (graph, extra) = (self.graph, &self.extra);
+        // Lists and dicts of the graph that fit in one batch, from protocol
+        // 1: one specialised path instead of `batch`, `chunk` and `items`.
+        if self.proto >= 1 {
+            match graph.get(id) {
+                Some(Object::List(items)) => {
+                    return self.save_graph_list(id, slot, items);
+                }
+                Some(Object::Dict(pairs)) if pairs.len() < BATCH => {
+                    let keys = if ctx == Ctx::State {
+                        Ctx::StateKey
+                    } else {
+                        Ctx::Plain
+                    };
+                    return self.save_small_dict(id, slot, pairs, keys);
+                }
+                _ => {}
+            }
+        }
         match object(graph, extra, id) {
             Object::Int(b) => self.enc.big_int(self.proto, b),
             Object::Persistent(pid) => self.save_persistent(*pid),
@@ -597,6 +615,104 @@ impl<'g, 'p> Saver<'g, 'p> {
                 self.tasks.push(Task::Save(callable, Ctx::Plain));
                 Ok(())
             }
+        }
+    }
+
+    /// `save_list` from protocol 1 for a list of the graph: EMPTY_LIST,
+    /// then APPEND for one item or chunks of MARK ... APPENDS, each chunk's
+    /// items borrowed once. The next chunk is queued (as `batch` would)
+    /// when the walk descends or output is due for the sink.
+    fn save_graph_list(&mut self, id: ObjId, slot: Slot, items: &'g [Value]) -> Result<()> {
+        self.op(Op::EmptyList);
+        self.memoize(slot)?;
+        let total = items.len();
+        let mut start = 0;
+        while start < total {
+            let (next, close) = if total == 1 {
+                (1, Op::Append)
+            } else {
+                self.op(Op::Mark);
+                ((start + BATCH).min(total), Op::Appends)
+            };
+            let at = Items {
+                src: id,
+                kind: Batch::List,
+                end: next,
+                keys: Ctx::Plain,
+                each: None,
+            };
+            let mark = self.tasks.len();
+            for (i, &v) in items[start..next].iter().enumerate() {
+                if !self.one(at, start + i + 1, v, Ctx::Plain, None)? {
+                    break;
+                }
+            }
+            let queued = self.tasks.len() != mark;
+            self.close(mark, close);
+            if next < total && (queued || self.enc.out.len() >= self.flush_at) {
+                self.tasks.insert(
+                    mark,
+                    Task::Batch {
+                        src: id,
+                        kind: Batch::List,
+                        start: next,
+                        keys: Ctx::Plain,
+                    },
+                );
+                return Ok(());
+            }
+            start = next;
+        }
+        Ok(())
+    }
+
+    /// `save_dict` from protocol 1 for a dict of the graph of fewer than
+    /// `BATCH` pairs: EMPTY_DICT, then SETITEM or MARK ... SETITEMS. The
+    /// loop goes over pairs; positions count keys and values (2i is key i).
+    fn save_small_dict(
+        &mut self,
+        id: ObjId,
+        slot: Slot,
+        pairs: &'g [(Value, Value)],
+        keys: Ctx,
+    ) -> Result<()> {
+        self.op(Op::EmptyDict);
+        self.memoize(slot)?;
+        let close = match pairs.len() {
+            0 => return Ok(()),
+            1 => Op::SetItem,
+            _ => {
+                self.op(Op::Mark);
+                Op::SetItems
+            }
+        };
+        let at = Items {
+            src: id,
+            kind: Batch::Dict,
+            end: pairs.len() * 2,
+            keys,
+            each: None,
+        };
+        let mark = self.tasks.len();
+        for (i, &(k, v)) in pairs.iter().enumerate() {
+            if !self.one(at, 2 * i + 1, k, keys, None)?
+                || !self.one(at, 2 * i + 2, v, Ctx::Plain, None)?
+            {
+                break;
+            }
+        }
+        self.close(mark, close);
+        Ok(())
+    }
+
+    /// Writes a batch's closing opcode now, or queues it beneath the work
+    /// its items left queued above `mark`.
+    #[inline]
+    fn close(&mut self, mark: usize, op: Op) {
+        if self.tasks.len() == mark {
+            self.op(op);
+        } else {
+            self.tasks.insert(mark, Task::Byte(op.code()));
         }
     }
 
@@ -712,7 +828,24 @@ impl<'g, 'p> Saver<'g, 'p> {
         // go), then the end, unless they left work queued.
         let mark = self.tasks.len();
         self.tasks.push(Task::TupleEnd { id, n, marked });
-        self.items(id, Batch::Tuple, 0, n, item_ctx, None)?;
+        let graph: &'g Graph = self.graph;
+        if let Some(Object::Tuple(items)) = graph.get(id) {
+            // A tuple of the graph: its items borrowed once, no dispatch.
+            let at = Items {
+                src: id,
+                kind: Batch::Tuple,
+                end: n,
+                keys: item_ctx,
+                each: None,
+            };
+            for (i, &v) in items.iter().enumerate() {
+                if !self.one(at, i + 1, v, item_ctx, None)? {
+                    break;
+                }
+            }
+        } else {
+            self.items(id, Batch::Tuple, 0, n, item_ctx, None)?;
+        }
         if self.tasks.len() == mark + 1 {
             self.tasks.pop();
             return self.tuple_end(id, n, marked);
@@ -926,139 +1059,156 @@ impl<'g, 'p> Saver<'g, 'p> {
             // The per-item opcode follows an item, or a dict's value.
             let op_after = at.each.filter(|_| !is_dict || !pos.is_multiple_of(2));
             pos += 1;
-            self.enc.boundary();
-            if let Value::Ref(id) = v {
-                // Memo hits are written on the spot too, and so are leaves:
-                // objects with nothing inside to walk. Strs, the most
-                // common leaves, are looked at once for all of it.
-                if ctx == Ctx::Plain {
-                    if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
-                        self.write_get(idx);
-                        if let Some(op) = op_after {
-                            self.enc.byte(op);
-                        }
-                        continue;
-                    }
-                }
-                let (graph, extra) = (self.graph, &self.extra);
-                let obj = object(graph, extra, id);
-                if let Object::Str(s) = obj {
-                    let data = s.as_bytes();
-                    let slot = self.str_slot(id, data, ctx);
-                    let saved = match slot {
-                        // Looked up above.
-                        Slot::Obj(_) if ctx == Ctx::Plain => None,
-                        _ => self.memo_lookup(&slot),
-                    };
-                    match saved {
-                        Some(idx) => self.write_get(idx),
-                        None => {
-                            self.enc.str(self.proto, data)?;
-                            self.memoize(slot)?;
-                        }
-                    }
+            if !self.one(at, pos, v, ctx, op_after)? {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves one item of a run whose next item is at `pos`: false when the
+    /// walk descended and queued the rest of the run.
+    #[inline(always)]
+    fn one(
+        &mut self,
+        at: Items,
+        pos: usize,
+        v: Value,
+        ctx: Ctx,
+        op_after: Option<u8>,
+    ) -> Result<bool> {
+        self.enc.boundary();
+        if let Value::Ref(id) = v {
+            // Memo hits are written on the spot too, and so are leaves:
+            // objects with nothing inside to walk. Strs, the most
+            // common leaves, are looked at once for all of it.
+            if ctx == Ctx::Plain {
+                if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
+                    self.write_get(idx);
                     if let Some(op) = op_after {
                         self.enc.byte(op);
                     }
-                    continue;
+                    return Ok(true);
                 }
-                let slot = match obj {
-                    // Containers are memoized by id whatever the context
-                    // (`slot_of`).
-                    Object::List(_) | Object::Dict(_) | Object::Tuple(_) | Object::Set(_) => {
-                        if ctx != Ctx::Plain {
-                            if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
-                                self.write_get(idx);
-                                if let Some(op) = op_after {
-                                    self.enc.byte(op);
-                                }
-                                continue;
-                            }
-                        }
-                        Slot::Obj(id)
+            }
+            let (graph, extra) = (self.graph, &self.extra);
+            let obj = object(graph, extra, id);
+            if let Object::Str(s) = obj {
+                let data = s.as_bytes();
+                let slot = self.str_slot(id, data, ctx);
+                let saved = match slot {
+                    // Looked up above.
+                    Slot::Obj(_) if ctx == Ctx::Plain => None,
+                    _ => self.memo_lookup(&slot),
+                };
+                match saved {
+                    Some(idx) => self.write_get(idx),
+                    None => {
+                        self.enc.str(self.proto, data)?;
+                        self.memoize(slot)?;
                     }
-                    // Ints are never memoized (as in CPython): no look-up.
-                    Object::Int(b) => {
-                        big_int(&mut self.enc, self.proto, b)?;
-                        if let Some(op) = op_after {
-                            self.enc.byte(op);
-                        }
-                        continue;
-                    }
-                    _ => match self.lookup(id, ctx) {
-                        Lookup::Hit(idx) => {
+                }
+                if let Some(op) = op_after {
+                    self.enc.byte(op);
+                }
+                return Ok(true);
+            }
+            let slot = match obj {
+                // Containers are memoized by id whatever the context
+                // (`slot_of`).
+                Object::List(_) | Object::Dict(_) | Object::Tuple(_) | Object::Set(_) => {
+                    if ctx != Ctx::Plain {
+                        if let Some(idx) = self.memo_obj[id.index()].checked_sub(1) {
                             self.write_get(idx);
                             if let Some(op) = op_after {
                                 self.enc.byte(op);
                             }
-                            continue;
-                        }
-                        Lookup::Miss(slot) if self.is_leaf(id) => {
-                            self.save_new(id, slot, ctx)?;
-                            if let Some(op) = op_after {
-                                self.enc.byte(op);
-                            }
-                            continue;
-                        }
-                        Lookup::Miss(slot) => slot,
-                    },
-                };
-                match slot {
-                    slot if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at => {
-                        // Save the object by a native call; if it leaves
-                        // work queued, the rest of this run goes beneath.
-                        let mark = self.tasks.len();
-                        self.depth += 1;
-                        let saved = self.save_new(id, slot, ctx);
-                        self.depth -= 1;
-                        saved?;
-                        if self.tasks.len() != mark {
-                            if let Some(op) = op_after {
-                                self.tasks.insert(mark, Task::Byte(op));
-                            }
-                            if pos < at.end {
-                                let rest = Task::Items {
-                                    src: at.src,
-                                    kind: at.kind,
-                                    pos,
-                                    end: at.end,
-                                    keys: at.keys,
-                                    each: at.each,
-                                };
-                                self.tasks.insert(mark, rest);
-                            }
-                            return Ok(());
+                            return Ok(true);
                         }
                     }
-                    _ => {
-                        // Too deep for a native call: queue the rest, then
-                        // the object, and let the task loop go on (from no
-                        // depth at all) with the object.
+                    Slot::Obj(id)
+                }
+                // Ints are never memoized (as in CPython): no look-up.
+                Object::Int(b) => {
+                    big_int(&mut self.enc, self.proto, b)?;
+                    if let Some(op) = op_after {
+                        self.enc.byte(op);
+                    }
+                    return Ok(true);
+                }
+                _ => match self.lookup(id, ctx) {
+                    Lookup::Hit(idx) => {
+                        self.write_get(idx);
+                        if let Some(op) = op_after {
+                            self.enc.byte(op);
+                        }
+                        return Ok(true);
+                    }
+                    Lookup::Miss(slot) if self.is_leaf(id) => {
+                        self.save_new(id, slot, ctx)?;
+                        if let Some(op) = op_after {
+                            self.enc.byte(op);
+                        }
+                        return Ok(true);
+                    }
+                    Lookup::Miss(slot) => slot,
+                },
+            };
+            match slot {
+                slot if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at => {
+                    // Save the object by a native call; if it leaves
+                    // work queued, the rest of this run goes beneath.
+                    let mark = self.tasks.len();
+                    self.depth += 1;
+                    let saved = self.save_new(id, slot, ctx);
+                    self.depth -= 1;
+                    saved?;
+                    if self.tasks.len() != mark {
+                        if let Some(op) = op_after {
+                            self.tasks.insert(mark, Task::Byte(op));
+                        }
                         if pos < at.end {
-                            self.tasks.push(Task::Items {
+                            let rest = Task::Items {
                                 src: at.src,
                                 kind: at.kind,
                                 pos,
                                 end: at.end,
                                 keys: at.keys,
                                 each: at.each,
-                            });
+                            };
+                            self.tasks.insert(mark, rest);
                         }
-                        if let Some(op) = op_after {
-                            self.tasks.push(Task::Byte(op));
-                        }
-                        self.tasks.push(Task::Save(v, ctx));
-                        return Ok(());
+                        return Ok(false);
                     }
                 }
-            } else {
-                self.save_atom(v);
+                _ => {
+                    // Too deep for a native call: queue the rest, then
+                    // the object, and let the task loop go on (from no
+                    // depth at all) with the object.
+                    if pos < at.end {
+                        self.tasks.push(Task::Items {
+                            src: at.src,
+                            kind: at.kind,
+                            pos,
+                            end: at.end,
+                            keys: at.keys,
+                            each: at.each,
+                        });
+                    }
+                    if let Some(op) = op_after {
+                        self.tasks.push(Task::Byte(op));
+                    }
+                    self.tasks.push(Task::Save(v, ctx));
+                    return Ok(false);
+                }
             }
-            if let Some(op) = op_after {
-                self.enc.byte(op);
-            }
+        } else {
+            self.save_atom(v);
         }
-        Ok(())
+        if let Some(op) = op_after {
+            self.enc.byte(op);
+        }
+        Ok(true)
     }
 
     /// True for objects saved without any task of their own: strs, big
