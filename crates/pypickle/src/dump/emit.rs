@@ -104,17 +104,11 @@ impl Encoder {
     #[inline(never)]
     fn int_wide(&mut self, proto: u8, i: i64) {
         if proto >= 2 {
-            // Minimal two's complement, little-endian.
+            // Minimal two's complement, little-endian: the magnitude's bits
+            // (of !i for negatives) plus a sign bit, in whole bytes.
             let bytes = i.to_le_bytes();
-            let mut n = 8;
-            while n > 1 {
-                let (last, prev) = (bytes[n - 1], bytes[n - 2]);
-                if (last == 0 && prev & 0x80 == 0) || (last == 0xff && prev & 0x80 != 0) {
-                    n -= 1;
-                } else {
-                    break;
-                }
-            }
+            let magnitude = if i < 0 { !i } else { i };
+            let n = (64 - magnitude.leading_zeros() as usize) / 8 + 1;
             let mut op = [0; 10];
             op[0] = Op::Long1.code();
             op[1] = n as u8;
@@ -308,6 +302,32 @@ impl Encoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long1_lengths_are_minimal() {
+        // Each boundary, against trimming redundant sign bytes one by one.
+        for shift in 0..64 {
+            for i in [
+                1i64 << shift,
+                (1i64 << shift) - 1,
+                -(1i64 << shift),
+                !(1i64 << shift),
+            ] {
+                let mut e = Encoder::new(16);
+                e.int_wide(2, i);
+                let bytes = i.to_le_bytes();
+                let mut n = 8;
+                while n > 1
+                    && ((bytes[n - 1] == 0 && bytes[n - 2] & 0x80 == 0)
+                        || (bytes[n - 1] == 0xff && bytes[n - 2] & 0x80 != 0))
+                {
+                    n -= 1;
+                }
+                assert_eq!(e.out[1] as usize, n, "{i}");
+                assert_eq!(&e.out[2..], &bytes[..n], "{i}");
+            }
+        }
+    }
 
     #[test]
     fn small_twos_complement_matches_num_bigint() {
