@@ -53,6 +53,22 @@ fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usiz
     Some((buf, usize::try_from(n).ok()?.min(at + 1)))
 }
 
+/// How many memo entries a pickler has written: the index of the next one.
+#[derive(Default)]
+pub(crate) struct MemoCount(u32);
+
+impl MemoCount {
+    /// The index of a new memo entry.
+    #[inline(always)]
+    pub(crate) fn next(&mut self) -> Result<u32> {
+        let idx = self.0;
+        self.0 = idx
+            .checked_add(1)
+            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
+        Ok(idx)
+    }
+}
+
 impl Encoder {
     /// The PROTO header (protocol 2 and up); turns framing on from 4.
     pub(crate) fn header(&mut self, proto: u8) {

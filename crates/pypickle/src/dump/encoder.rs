@@ -13,6 +13,10 @@ use crate::error::Result;
 /// Where finished output goes: a writer's `write_all`, in pieces.
 pub(crate) type Sink<'a> = dyn FnMut(&[u8]) -> Result<()> + 'a;
 
+/// With flushing on, finished output is handed to the writer once this
+/// much is buffered.
+const FLUSH_AT: usize = 1 << 20;
+
 /// Frames close once their payload reaches this many bytes.
 pub(crate) const FRAME_SIZE_TARGET: usize = 64 * 1024;
 const FRAME_SIZE_MIN: usize = 4;
@@ -27,8 +31,8 @@ pub(crate) struct Encoder {
     /// The output length at which `boundary` closes the open frame;
     /// `usize::MAX` without framing.
     frame_full_at: usize,
-    /// The output length from which `boundary` reports that output is due
-    /// for a writer; `usize::MAX` when nobody takes it early.
+    /// The output length from which output is due for a writer;
+    /// `usize::MAX` when nobody takes it early.
     flush_at: usize,
     /// The smaller of the two: one compare per `save()`.
     check_at: usize,
@@ -46,10 +50,18 @@ impl Encoder {
         }
     }
 
-    /// Makes `boundary` report when `n` bytes or more are buffered.
-    pub(crate) fn flush_at(&mut self, n: usize) {
-        self.flush_at = n;
-        self.check_at = self.frame_full_at.min(n);
+    /// For output going to a writer: `boundary` and `output_due` report
+    /// once `FLUSH_AT` bytes are buffered.
+    pub(crate) fn enable_flushing(&mut self) {
+        self.flush_at = FLUSH_AT;
+        self.check_at = self.frame_full_at.min(FLUSH_AT);
+    }
+
+    /// True when enough output is buffered to hand to a writer (never
+    /// without [`Encoder::enable_flushing`]).
+    #[inline]
+    pub(crate) fn output_due(&self) -> bool {
+        self.out.len() >= self.flush_at
     }
 
     fn set_frame_full_at(&mut self, n: usize) {
@@ -81,7 +93,7 @@ impl Encoder {
     }
 
     /// The check CPython makes at the start of every `save()`. True when
-    /// output is due for a writer (see [`Encoder::flush_at`]).
+    /// output is due for a writer (see [`Encoder::enable_flushing`]).
     #[inline]
     pub(crate) fn boundary(&mut self) -> bool {
         self.out.len() >= self.check_at && self.checkpoint()

@@ -5,7 +5,7 @@
 //! writes a graph is in `save.rs`, the output buffer and framing in
 //! `encoder.rs`, and the naming rules for globals in `names.rs`.
 
-mod emit;
+pub(crate) mod emit;
 pub(crate) mod encoder;
 mod names;
 mod save;

@@ -10,6 +10,7 @@
 //! behind a set below protocol 4, the latin-1 str behind bytes below
 //! protocol 3) are added to a scratch arena that extends the graph, so they
 //! are saved by the same code and take memo slots exactly as in CPython.
+use super::emit::MemoCount;
 use super::encoder::{Encoder, Sink};
 use super::names::{self, NameIdentity};
 use super::Pickler;
@@ -25,9 +26,6 @@ const BATCH: usize = 1000;
 /// falls back to the task stack, whose loop starts again from no depth.
 /// A constant, so the native stack stays bounded whatever the input.
 const INLINE_DEPTH: u32 = 16;
-
-/// With a sink, finished output is handed over once this much is buffered.
-const FLUSH_AT: usize = 1 << 20;
 
 /// What a memo entry is keyed on: the identity CPython's memo would see.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -161,7 +159,7 @@ pub(crate) struct Saver<'g, 'p> {
     memo_val: rustc_hash::FxHashMap<ValueKey, u32>,
     /// Strs shared by value (interned or singletons), by their data.
     memo_str: rustc_hash::FxHashMap<Box<[u8]>, u32>,
-    memo_len: u32,
+    memo_count: MemoCount,
     tasks: Vec<Task>,
     /// Scratch strs that are interned in CPython ('latin1').
     interned: rustc_hash::FxHashSet<ObjId>,
@@ -169,9 +167,6 @@ pub(crate) struct Saver<'g, 'p> {
     object_new: Option<Value>,
     /// How many batches are being saved by native calls (`INLINE_DEPTH`).
     depth: u32,
-    /// Saving inline stops while the output holds this much, so that
-    /// `dump` can hand it to the sink: `FLUSH_AT` with a sink, else never.
-    flush_at: usize,
 }
 
 fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
@@ -216,12 +211,11 @@ impl<'g, 'p> Saver<'g, 'p> {
             memo_obj: vec![0; graph.len()],
             memo_val: Default::default(),
             memo_str: Default::default(),
-            memo_len: 0,
+            memo_count: MemoCount::default(),
             tasks: Vec::new(),
             interned: Default::default(),
             object_new: None,
             depth: 0,
-            flush_at: usize::MAX,
         }
     }
 
@@ -235,8 +229,10 @@ impl<'g, 'p> Saver<'g, 'p> {
     pub(crate) fn dump(&mut self, mut sink: Option<&mut Sink<'_>>) -> Result<()> {
         self.enc.header(self.proto);
         self.tasks.push(Task::Save(self.graph.root(), Ctx::Plain));
+        // Saving inline also stops while output is due, so that the loop
+        // below can hand it to the sink.
         if sink.is_some() {
-            self.flush_at = FLUSH_AT;
+            self.enc.enable_flushing();
         }
         // A walk that reaches an object again before it is memoized, only
         // through objects made for the walk (a tuple holding itself, an
@@ -252,7 +248,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 ));
             }
             self.run(task)?;
-            if self.enc.out.len() >= self.flush_at {
+            if self.enc.output_due() {
                 if let Some(sink) = sink.as_mut() {
                     self.enc.flush_to(*sink)?;
                 }
@@ -299,22 +295,12 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
     }
 
-    /// The next memo index.
-    #[inline]
-    fn memo_next(&mut self) -> Result<u32> {
-        let idx = self.memo_len;
-        self.memo_len = idx
-            .checked_add(1)
-            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
-        Ok(idx)
-    }
-
     #[inline(always)]
     fn memoize(&mut self, slot: Slot) -> Result<()> {
         match slot {
             // Most objects are memoized by id.
             Slot::Obj(id) => {
-                let idx = self.memo_next()?;
+                let idx = self.memo_count.next()?;
                 self.memo_obj[id.index()] = idx + 1;
                 self.enc.put(self.proto, idx);
                 Ok(())
@@ -325,7 +311,7 @@ impl<'g, 'p> Saver<'g, 'p> {
 
     #[inline(never)]
     fn memoize_by_value(&mut self, slot: Slot) -> Result<()> {
-        let idx = self.memo_next()?;
+        let idx = self.memo_count.next()?;
         match slot {
             Slot::Obj(id) => self.memo_obj[id.index()] = idx + 1,
             Slot::Str(id) => {
@@ -341,7 +327,7 @@ impl<'g, 'p> Saver<'g, 'p> {
     }
 
     fn memoize_named(&mut self, slot: Named) -> Result<()> {
-        let idx = self.memo_next()?;
+        let idx = self.memo_count.next()?;
         match slot {
             Named::Value(k) => {
                 self.memo_val.insert(k, idx);
@@ -649,7 +635,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
             let queued = self.tasks.len() != mark;
             self.close(mark, close);
-            if next < total && (queued || self.enc.out.len() >= self.flush_at) {
+            if next < total && (queued || self.enc.output_due()) {
                 self.tasks.insert(
                     mark,
                     Task::Batch {
@@ -1155,7 +1141,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 },
             };
             match slot {
-                slot if self.depth < INLINE_DEPTH && self.enc.out.len() < self.flush_at => {
+                slot if self.depth < INLINE_DEPTH && !self.enc.output_due() => {
                     // Save the object by a native call; if it leaves
                     // work queued, the rest of this run goes beneath.
                     let mark = self.tasks.len();

@@ -13,6 +13,7 @@ use serde::ser::{self, Serialize};
 
 use super::content::{Content, ContentSerializer};
 use super::SerOptions;
+use crate::dump::emit::MemoCount;
 use crate::dump::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
@@ -20,10 +21,6 @@ use crate::opcode::Opcode as Op;
 /// CPython's `BATCHSIZE`: lists, dicts and sets are written in chunks of
 /// this many items.
 const BATCH: usize = 1000;
-
-/// Output is handed to a writer once this much is buffered (all but the open
-/// frame).
-const FLUSH_AT: usize = 1 << 20;
 
 /// A global the serializer writes for its own reductions.
 #[derive(Clone, Copy)]
@@ -52,7 +49,7 @@ pub struct Serializer<'w> {
     enc: Encoder,
     proto: u8,
     fix_imports: bool,
-    memo_len: u32,
+    memo: MemoCount,
     /// Memo index + 1 of `''` (slot 256) and of each one-character latin-1
     /// str (slot = the code point): CPython's singletons.
     single_strs: Vec<u32>,
@@ -99,13 +96,13 @@ impl<'w> Serializer<'w> {
         let mut enc = Encoder::new(capacity);
         enc.header(options.protocol);
         if sink.is_some() {
-            enc.flush_at(FLUSH_AT);
+            enc.enable_flushing();
         }
         Serializer {
             enc,
             proto: options.protocol,
             fix_imports: options.fix_imports,
-            memo_len: 0,
+            memo: MemoCount::default(),
             // The tables are sized on first use: small pickles skip them.
             single_strs: Vec::new(),
             single_bytes: Vec::new(),
@@ -169,18 +166,8 @@ impl<'w> Serializer<'w> {
     /// Writes the memo PUT for a new entry and returns its index.
     #[inline(always)]
     fn memoize(&mut self) -> Result<u32> {
-        let idx = self.next_memo()?;
+        let idx = self.memo.next()?;
         self.enc.put(self.proto, idx);
-        Ok(idx)
-    }
-
-    /// The index of a new memo entry.
-    #[inline(always)]
-    fn next_memo(&mut self) -> Result<u32> {
-        let idx = self.memo_len;
-        self.memo_len = idx
-            .checked_add(1)
-            .ok_or_else(|| Error::unpicklable("memo has more than 2**32 entries"))?;
         Ok(idx)
     }
 
@@ -191,7 +178,7 @@ impl<'w> Serializer<'w> {
         let n = s.len();
         if self.proto >= 4 && (3..=0xff).contains(&n) {
             // The common case in one piece: SHORT_BINUNICODE and MEMOIZE.
-            self.next_memo()?;
+            self.memo.next()?;
             self.enc.write(&[Op::ShortBinUnicode.code(), n as u8]);
             self.enc.write(s.as_bytes());
             self.enc.byte(Op::Memoize.code());
@@ -391,7 +378,7 @@ impl<'w> Serializer<'w> {
     /// memo PUT, in one write where the protocol allows.
     #[inline(always)]
     fn open(&mut self, op: Op, text: &'static [u8; 2]) -> Result<()> {
-        let idx = self.next_memo()?;
+        let idx = self.memo.next()?;
         match self.proto {
             4.. => self.enc.write(&[op.code(), Op::Memoize.code()]),
             1..=3 if idx < 256 => self.enc.write(&[op.code(), Op::BinPut.code(), idx as u8]),
@@ -1123,11 +1110,22 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
 }
 
 impl Compound<'_, '_> {
+    /// Keeps an item of a compound of unknown length for the replay;
+    /// false when the compound is written as it goes.
+    #[inline(always)]
+    fn keep_for_replay<T: ?Sized + Serialize>(&mut self, item: &T) -> Result<bool> {
+        match &mut self.buffer {
+            Some(buffer) => {
+                buffer.1.push(item.serialize(ContentSerializer)?);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     #[inline(always)]
     fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        if let Some(buffer) = &mut self.buffer {
-            let items = &mut buffer.1;
-            items.push(value.serialize(ContentSerializer)?);
+        if self.keep_for_replay(value)? {
             return Ok(());
         }
         self.before_item()?;
@@ -1135,101 +1133,7 @@ impl Compound<'_, '_> {
         self.after_item();
         Ok(())
     }
-}
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    #[inline]
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    #[inline]
-    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_field<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        self.element(value)
-    }
-
-    #[inline]
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl ser::SerializeMap for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
-
-    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
-        if let Some(buffer) = &mut self.buffer {
-            let items = &mut buffer.1;
-            items.push(key.serialize(ContentSerializer)?);
-            return Ok(());
-        }
-        self.before_item()?;
-        self.ser.in_key += 1;
-        let r = key.serialize(&mut *self.ser);
-        self.ser.in_key -= 1;
-        r
-    }
-
-    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
-        if let Some(buffer) = &mut self.buffer {
-            let items = &mut buffer.1;
-            items.push(value.serialize(ContentSerializer)?);
-            return Ok(());
-        }
-        value.serialize(&mut *self.ser)?;
-        self.after_item();
-        Ok(())
-    }
-
-    #[inline]
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
-}
-
-impl Compound<'_, '_> {
     #[inline(always)]
     fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
         self.before_item()?;
@@ -1242,35 +1146,58 @@ impl Compound<'_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = ();
-    type Error = Error;
+/// serde's compound traits, all served by [`Compound`]: sequences and
+/// tuples by `element`, structs by `field`.
+macro_rules! compound_traits {
+    ($($trait:ident :: $method:ident ($($key:ident: $key_ty:ty,)?) => $via:ident;)*) => {$(
+        impl ser::$trait for Compound<'_, '_> {
+            type Ok = ();
+            type Error = Error;
 
-    #[inline]
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<()> {
-        self.field(key, value)
-    }
+            #[inline]
+            fn $method<T: ?Sized + Serialize>(&mut self, $($key: $key_ty,)? value: &T) -> Result<()> {
+                self.$via($($key,)? value)
+            }
 
-    #[inline]
-    fn end(self) -> Result<()> {
-        Compound::end(self)
-    }
+            #[inline]
+            fn end(self) -> Result<()> {
+                Compound::end(self)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_, '_> {
+compound_traits! {
+    SerializeSeq::serialize_element() => element;
+    SerializeTuple::serialize_element() => element;
+    SerializeTupleStruct::serialize_field() => element;
+    SerializeTupleVariant::serialize_field() => element;
+    SerializeStruct::serialize_field(key: &'static str,) => field;
+    SerializeStructVariant::serialize_field(key: &'static str,) => field;
+}
+
+impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = ();
     type Error = Error;
 
-    fn serialize_field<T: ?Sized + Serialize>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<()> {
-        self.field(key, value)
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<()> {
+        if self.keep_for_replay(key)? {
+            return Ok(());
+        }
+        self.before_item()?;
+        self.ser.in_key += 1;
+        let r = key.serialize(&mut *self.ser);
+        self.ser.in_key -= 1;
+        r
+    }
+
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        if self.keep_for_replay(value)? {
+            return Ok(());
+        }
+        value.serialize(&mut *self.ser)?;
+        self.after_item();
+        Ok(())
     }
 
     #[inline]
