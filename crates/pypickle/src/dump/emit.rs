@@ -53,6 +53,24 @@ fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usiz
     Some((buf, usize::try_from(n).ok()?.min(at + 1)))
 }
 
+/// `b` as an i128 when it fits: from its two low digits, cheaper than
+/// num-bigint's general conversion.
+#[inline]
+fn to_i128(b: &BigInt) -> Option<i128> {
+    let digits = b.magnitude().iter_u64_digits();
+    if digits.len() > 2 {
+        return None;
+    }
+    let magnitude = digits
+        .enumerate()
+        .fold(0u128, |m, (k, d)| m | u128::from(d) << (64 * k));
+    if b.sign() == num_bigint::Sign::Minus {
+        0i128.checked_sub_unsigned(magnitude)
+    } else {
+        i128::try_from(magnitude).ok()
+    }
+}
+
 /// How many memo entries a pickler has written: the index of the next one.
 #[derive(Default)]
 pub(crate) struct MemoCount(u32);
@@ -120,16 +138,7 @@ impl Encoder {
     #[inline(never)]
     fn int_wide(&mut self, proto: u8, i: i64) {
         if proto >= 2 {
-            // Minimal two's complement, little-endian: the magnitude's bits
-            // (of !i for negatives) plus a sign bit, in whole bytes.
-            let bytes = i.to_le_bytes();
-            let magnitude = if i < 0 { !i } else { i };
-            let n = (64 - magnitude.leading_zeros() as usize) / 8 + 1;
-            let mut op = [0; 10];
-            op[0] = Op::Long1.code();
-            op[1] = n as u8;
-            op[2..2 + n].copy_from_slice(&bytes[..n]);
-            return self.write(&op[..2 + n]);
+            return self.long1(i128::from(i));
         }
         if proto == 0 && i32::try_from(i).is_ok() {
             return self.write(format!("I{i}\n").as_bytes());
@@ -137,10 +146,38 @@ impl Encoder {
         self.write(format!("L{i}L\n").as_bytes());
     }
 
+    /// LONG1 of an int of up to 128 bits: its minimal two's complement,
+    /// little-endian, worked out from the leading zeros without a bigint.
+    #[inline]
+    fn long1(&mut self, i: i128) {
+        // The magnitude's bits (of !i for negatives) plus a sign bit, in
+        // whole bytes: at most 16, since that magnitude is below 2**127.
+        let bytes = i.to_le_bytes();
+        let magnitude = if i < 0 { !i } else { i };
+        let n = (128 - magnitude.leading_zeros() as usize) / 8 + 1;
+        let mut op = [0; 18];
+        op[0] = Op::Long1.code();
+        op[1] = n as u8;
+        op[2..].copy_from_slice(&bytes);
+        // A fixed-size write and a cut: cheaper than copying n bytes.
+        self.write(&op);
+        self.out.truncate(self.out.len() - (16 - n));
+    }
+
+    /// An int of up to 128 bits, in the form `big_int` gives it.
+    pub(crate) fn int128(&mut self, proto: u8, i: i128) {
+        match i64::try_from(i) {
+            Ok(small) => self.int(proto, small),
+            Err(_) if proto >= 2 => self.long1(i),
+            // Far below CPython's digit limit for text.
+            Err(_) => self.write(format!("L{i}L\n").as_bytes()),
+        }
+    }
+
     /// An int of any size (LONG1/LONG4 from protocol 2, decimal LONG before).
     pub(crate) fn big_int(&mut self, proto: u8, b: &BigInt) -> Result<()> {
-        if let Ok(small) = i64::try_from(b) {
-            self.int(proto, small);
+        if let Some(i) = to_i128(b) {
+            self.int128(proto, i);
             return Ok(());
         }
         if proto >= 2 {
@@ -341,6 +378,39 @@ mod tests {
                 }
                 assert_eq!(e.out[1] as usize, n, "{i}");
                 assert_eq!(&e.out[2..], &bytes[..n], "{i}");
+            }
+        }
+    }
+
+    #[test]
+    fn ints_up_to_128_bits_match_the_bigint_forms() {
+        // Each boundary of each width: the i128 path against the general
+        // one (num-bigint's minimal bytes, decimal text below protocol 2).
+        let mut values = Vec::new();
+        for shift in 0..127 {
+            let p = 1i128 << shift;
+            values.extend([p, p - 1, -p, !p, p + 1]);
+        }
+        values.extend([i128::MAX, i128::MIN]);
+        for i in values {
+            let b = BigInt::from(i);
+            for proto in [0, 1, 2, 4] {
+                let mut fast = Encoder::new(16);
+                fast.int128(proto, i);
+                let mut general = Encoder::new(16);
+                match i64::try_from(i) {
+                    Ok(small) => general.int(proto, small),
+                    Err(_) if proto >= 2 => {
+                        let bytes = b.to_signed_bytes_le();
+                        general.write(&[Op::Long1.code(), bytes.len() as u8]);
+                        general.write(&bytes);
+                    }
+                    Err(_) => general.write(format!("L{b}L\n").as_bytes()),
+                }
+                assert_eq!(fast.out, general.out, "{i} at protocol {proto}");
+                let mut via_big = Encoder::new(16);
+                via_big.big_int(proto, &b).unwrap();
+                assert_eq!(via_big.out, general.out, "{i} at protocol {proto}");
             }
         }
     }

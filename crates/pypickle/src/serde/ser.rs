@@ -941,12 +941,18 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
 
     fn serialize_i128(self, v: i128) -> Result<()> {
         self.save_start()?;
-        self.enc.big_int(self.proto, &num_bigint::BigInt::from(v))
+        self.enc.int128(self.proto, v);
+        Ok(())
     }
 
     fn serialize_u128(self, v: u128) -> Result<()> {
-        self.save_start()?;
-        self.enc.big_int(self.proto, &num_bigint::BigInt::from(v))
+        match i128::try_from(v) {
+            Ok(i) => self.serialize_i128(i),
+            Err(_) => {
+                self.save_start()?;
+                self.enc.big_int(self.proto, &num_bigint::BigInt::from(v))
+            }
+        }
     }
 
     #[inline]
