@@ -90,6 +90,7 @@ pub mod compat;
 pub mod dump;
 mod error;
 mod known;
+mod latin1;
 pub mod load;
 pub mod opcode;
 #[cfg(feature = "serde")]

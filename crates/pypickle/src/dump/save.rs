@@ -177,11 +177,6 @@ fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
     }
 }
 
-/// The latin-1 text of `bytes` as a str, the way `bytes.decode('latin1')`.
-fn latin1_str(bytes: &[u8]) -> PyStr {
-    PyStr::from(bytes.iter().map(|&b| b as char).collect::<String>())
-}
-
 /// `Encoder::big_int`, kept out of line so the batch loop stays small.
 #[inline(never)]
 fn big_int(enc: &mut Encoder, proto: u8, b: &num_bigint::BigInt) -> Result<()> {
@@ -758,7 +753,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             let args = self.add_extra(Object::Tuple(Vec::new()));
             self.reduce_global(id, ("builtins", "bytes"), args);
         } else {
-            let text = self.add_extra(Object::Str(latin1_str(b)));
+            let text = self.add_extra(Object::Str(PyStr::from(crate::latin1::decode(b))));
             let encoding = self.add_extra(Object::Str(PyStr::from("latin1")));
             let args = self.add_extra(Object::Tuple(vec![text, encoding]));
             // 'latin1' is one interned str in CPython.

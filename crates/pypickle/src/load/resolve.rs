@@ -240,7 +240,7 @@ fn is_latin1_name(enc: &PyStr) -> bool {
 }
 
 fn latin1_encode(s: &PyStr) -> Result<Vec<u8>> {
-    if let Some(out) = latin1_encode_fast(s.as_bytes()) {
+    if let Some(out) = crate::latin1::from_utf8(s.as_bytes()) {
         return Ok(out);
     }
     s.chars()
@@ -255,49 +255,12 @@ fn latin1_encode(s: &PyStr) -> Result<Vec<u8>> {
         .collect()
 }
 
-/// Latin-1 encoding of valid UTF-8 text whose code points are all below
-/// 256: ASCII bytes as they are, and two-byte sequences lead 0xC2 or 0xC3.
-/// `None` when some code point does not fit (the slow path says which).
-/// This is how protocols 0-2 carry bytes, so it runs over every byte of
-/// every bytes object in such a pickle.
-fn latin1_encode_fast(utf8: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(utf8.len());
-    let mut i = 0;
-    while i < utf8.len() {
-        // Eight ASCII bytes at a time.
-        if let Some(chunk) = utf8.get(i..i + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().ok()?);
-            if word & 0x8080_8080_8080_8080 == 0 {
-                out.extend_from_slice(chunk);
-                i += 8;
-                continue;
-            }
-        }
-        let b = utf8[i];
-        if b < 0x80 {
-            out.push(b);
-            i += 1;
-        } else if b & 0xfe == 0xc2 {
-            // The text is valid UTF-8, so a continuation byte follows; the
-            // shift keeps the lead byte's low two bits.
-            let c = *utf8.get(i + 1)?;
-            out.push((b << 6) | (c & 0x3f));
-            i += 2;
-        } else {
-            return None;
-        }
-    }
-    // No more memory than the bytes need (shrinking is in place).
-    out.shrink_to_fit();
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn latin1_fast_path_agrees_with_code_points() {
+    fn latin1_encoding_agrees_with_code_points() {
         let all: String = (0u32..256).map(|c| char::from_u32(c).unwrap()).collect();
         for text in [
             "",
@@ -310,7 +273,6 @@ mod tests {
             assert_eq!(latin1_encode(&PyStr::from(text)).unwrap(), want);
         }
         for text in ["\u{100}", "abcdefgh\u{20ac}", "x\u{1f680}"] {
-            assert!(latin1_encode_fast(text.as_bytes()).is_none());
             assert!(latin1_encode(&PyStr::from(text)).is_err());
         }
     }

@@ -344,7 +344,7 @@ impl<'w> Serializer<'w> {
             self.save_start()?;
             self.args_open();
             self.save_start()?;
-            let text: String = b.iter().map(|&c| c as char).collect();
+            let text = crate::latin1::decode(b);
             self.str(&text)?;
             self.save_start()?;
             self.interned("latin1")?;
