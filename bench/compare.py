@@ -61,11 +61,14 @@ def cpython_rss_mb(path):
 
 
 def pypickle(path, proto):
+    """pypickle's load and dump MB/s, the RSS of one loaded graph, and a
+    memcpy of the file in MB/s (all from one `pypickle bench` run)."""
     out = subprocess.check_output([PYPICKLE, "bench", "--runs", str(RUNS), "--protocol", str(proto), path], text=True)
     load = float(re.search(r"^load\s+([\d.]+) MB/s", out, re.M).group(1))
     dump = float(re.search(r"^dump p\d\s+([\d.]+) MB/s", out, re.M).group(1))
+    copy = float(re.search(r"^memcpy\s+([\d.]+) MB/s", out, re.M).group(1))
     peak = re.search(r"\(\+([\d.]+) MB for the loaded graph\)", out)
-    return load, dump, float(peak.group(1)) if peak else float("nan")
+    return load, dump, float(peak.group(1)) if peak else float("nan"), copy
 
 
 def serde(paths):
@@ -75,6 +78,21 @@ def serde(paths):
         path, value, typed = line.split()
         result[path] = (value, typed)
     return result
+
+
+def large_bytes_files():
+    """The strings dataset at gen_data.py's --full size (1000 blobs of
+    64 KiB, about 70 MB): the large-bytes dataset. Written on first use."""
+    from gen_data import SIZES, strings_data
+    out = os.path.join(DATA, "full")
+    paths = [(p, os.path.join(out, "strings.p%d.pkl" % p)) for p in PROTOCOLS]
+    if not all(os.path.exists(path) for _, path in paths):
+        os.makedirs(out, exist_ok=True)
+        obj = strings_data(SIZES["full"]["short_strs"], SIZES["full"]["blobs"])
+        for p, path in paths:
+            with open(path, "wb") as f:
+                pickle.dump(obj, f, p)
+    return paths
 
 
 def main():
@@ -87,12 +105,22 @@ def main():
     for name, p, path in files:
         size = os.path.getsize(path) / 1e6
         c_load, c_nogc, c_dump = cpython(path, p)
-        r_load, r_dump, r_peak = pypickle(path, p)
+        r_load, r_dump, r_peak, _ = pypickle(path, p)
         s_value, s_typed = serde_results[path]
         vs_serde = "%.1fx" % (r_load / float(s_value)) if s_value != "fail" else "-"
         print("| %s p%d | %.1f | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f | %.0f |" % (
             name, p, size, c_load, c_nogc, c_dump, s_value, s_typed, r_load, r_dump,
             r_load / c_nogc, r_dump / c_dump, vs_serde, cpython_rss_mb(path), r_peak))
+    print()
+    print("| large bytes (strings --full) | size MB | CPython load gc off | pypickle load | memcpy | load time / memcpy time "
+          "| load RSS MB CPython | load RSS MB pypickle |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    for p, path in large_bytes_files():
+        size = os.path.getsize(path) / 1e6
+        _, c_nogc, _ = cpython(path, p)
+        r_load, _, r_peak, copy = pypickle(path, p)
+        print("| p%d | %.1f | %.0f | %.0f | %.0f | %.1fx | %.0f | %.0f |" % (
+            p, size, c_nogc, r_load, copy, copy / r_load, cpython_rss_mb(path), r_peak))
 
 
 if __name__ == "__main__":

@@ -76,3 +76,27 @@ fn arbitrary_bytes_never_panic() {
         );
     }
 }
+
+#[test]
+fn bench_reports_load_dump_memcpy_and_memory() {
+    // pickle.dumps([b'x' * 100, 'abc'], 4), from CPython.
+    let mut data = b"\x80\x04\x95\x72\x00\x00\x00\x00\x00\x00\x00]\x94(Cd".to_vec();
+    data.extend_from_slice(&[b'x'; 100]);
+    data.extend_from_slice(b"\x94\x8c\x03abc\x94e.");
+    let path = std::env::temp_dir().join(format!("pypickle-bench-{}.pkl", std::process::id()));
+    std::fs::write(&path, &data).unwrap();
+    let out = pypickle(&["bench", "--runs", "1", path.to_str().unwrap()], b"");
+    std::fs::remove_file(&path).unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    for line in ["file ", "load ", "dump p4 ", "memcpy ", "RSS "] {
+        assert!(
+            text.lines().any(|l| l.starts_with(line)),
+            "{line:?} in {text}"
+        );
+    }
+    assert!(
+        text.contains(&format!("({} bytes, 3 objects)", data.len())),
+        "{text}"
+    );
+}
