@@ -9,12 +9,35 @@ pub(crate) fn decode(bytes: &[u8]) -> String {
     bytes.iter().map(|&b| b as char).collect()
 }
 
+/// True when the UTF-8 of a str holds only code points below 256, so
+/// that `from_utf8` succeeds.
+pub(crate) fn fits(utf8: &[u8]) -> bool {
+    // Code points of 256 and more start with a lead byte from 0xC4.
+    utf8.iter().copied().max().unwrap_or(0) < 0xC4
+}
+
+/// `from_utf8` in the buffer of the text itself, for text that [`fits`]:
+/// each output byte is written at or before the input byte it comes from.
+pub(crate) fn from_utf8_in_place(mut buf: Vec<u8>) -> Vec<u8> {
+    let mut j = 0;
+    let mut offset = 0u8;
+    for i in 0..buf.len() {
+        let b = buf[i];
+        buf[j] = b.wrapping_add(offset);
+        j += usize::from(b < 0xC0);
+        offset = u8::from(b & 0xC1 == 0xC1) << 6;
+    }
+    buf.truncate(j);
+    buf.shrink_to_fit();
+    buf
+}
+
 /// `text.encode('latin1')` for the UTF-8 of a str: `None` when some code
 /// point is 256 or more (or a surrogate), which the caller reports.
 pub(crate) fn from_utf8(utf8: &[u8]) -> Option<Vec<u8>> {
     // Code points of 256 and more start with a lead byte from 0xC4; the
     // others are ASCII, or a 0xC2/0xC3 lead and one continuation byte.
-    if utf8.iter().copied().max().unwrap_or(0) >= 0xC4 {
+    if !fits(utf8) {
         return None;
     }
     let mut out = vec![0u8; utf8.len()];
@@ -88,6 +111,8 @@ mod tests {
             let text = latin1_text(&bytes);
             assert_eq!(decode(&bytes), text);
             assert_eq!(from_utf8(text.as_bytes()).as_deref(), Some(&bytes[..]));
+            assert!(fits(text.as_bytes()));
+            assert_eq!(from_utf8_in_place(text.clone().into_bytes()), bytes);
         }
     }
 
@@ -95,6 +120,7 @@ mod tests {
     fn code_points_past_255_are_refused() {
         for text in ["\u{100}", "a\u{20ac}b", "\u{1f600}", "\u{ff}\u{100}"] {
             assert_eq!(from_utf8(text.as_bytes()), None, "{text:?}");
+            assert!(!fits(text.as_bytes()), "{text:?}");
         }
         // A lone surrogate (surrogatepass UTF-8) is no latin-1 either.
         assert_eq!(from_utf8(b"\xed\xa0\x80"), None);

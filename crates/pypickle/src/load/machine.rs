@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use num_bigint::BigInt;
 
+use super::latin_text::LatinTexts;
 use super::read::{Read, Reference};
 use super::resolve::{self, Policy};
 use super::{Persistent, Unpickler};
@@ -73,6 +74,8 @@ pub(crate) struct Machine<'u> {
     /// whether REDUCE came right before it (a state setter). Kept by REDUCE
     /// alone, so other opcodes pay nothing for it.
     reduce_end: u64,
+    /// Bytes built from their latin-1 text at protocols 0-2, in place.
+    latin: LatinTexts,
 }
 
 fn bad(msg: impl Into<String>) -> Error {
@@ -98,6 +101,7 @@ impl<'u> Machine<'u> {
             alloc: 0,
             filled: Vec::new(),
             reduce_end: u64::MAX,
+            latin: LatinTexts::new(),
         }
     }
 
@@ -309,13 +313,23 @@ impl<'u> Machine<'u> {
         } else {
             std::str::from_utf8(bytes).ok()
         };
-        match valid {
-            Some(s) => self.push_obj(Object::Str(PyStr::from(s))),
-            None => {
-                let obj = Self::surrogatepass_str(bytes)?;
-                self.push_obj(obj)
-            }
+        let obj = match valid {
+            Some(s) => Object::Str(PyStr::from(s)),
+            None => Self::surrogatepass_str(bytes)?,
+        };
+        self.push_text(obj, bytes.len())
+    }
+
+    /// Pushes a new str of `len` bytes; large ones may become bytes in
+    /// place (see `latin_text`).
+    #[inline(always)]
+    fn push_text(&mut self, obj: Object, len: usize) -> Result<()> {
+        let v = self.add(obj)?;
+        if let Value::Ref(id) = v {
+            self.latin.created(id, len, self.memo.len);
         }
+        self.push(v);
+        Ok(())
     }
 
     /// SHORT_BINUNICODE, BINUNICODE, BINUNICODE8: a `W`-byte length, then
@@ -372,12 +386,25 @@ impl<'u> Machine<'u> {
         }
     }
 
-    #[inline]
-    fn memo_get(&self, idx: i64) -> Result<Value> {
+    /// GET and friends: the memo entry `idx`, copied.
+    #[inline(always)]
+    fn memo_get(&mut self, idx: i64) -> Result<Value> {
+        if self.latin.concerns(idx as u64) {
+            self.latin_fetched(idx as u64);
+        }
         u64::try_from(idx)
             .ok()
             .and_then(|i| self.memo.get(i))
             .ok_or_else(|| Error::new(ErrorCode::MemoKeyMissing(idx)))
+    }
+
+    /// A GET that may concern a text `latin_text` watches or emptied.
+    #[cold]
+    #[inline(never)]
+    fn latin_fetched(&mut self, idx: u64) {
+        if let Some(v) = self.memo.get(idx) {
+            self.latin.fetched(idx, v, &mut self.graph);
+        }
     }
 
     /// PUT, BINPUT, LONG_BINPUT and MEMOIZE. Picklers number the memo
@@ -402,6 +429,7 @@ impl<'u> Machine<'u> {
     #[inline(never)]
     fn memo_put_slow(&mut self, idx: u64) -> Result<()> {
         let v = self.top()?;
+        self.latin.unwatch();
         if idx > self.opts.limits.max_memo_index {
             return Err(Error::new(ErrorCode::MemoLimit(
                 self.opts.limits.max_memo_index as usize,
@@ -644,6 +672,11 @@ impl<'u> Machine<'u> {
             let t = self.type_name(callable);
             return Err(bad(format!("'{t}' object is not callable")));
         }
+        if self.latin.watching() {
+            if let Some(taken) = self.take_latin_text(callable, args) {
+                return taken;
+            }
+        }
         let arg_items = self.tuple_items(args, "argument list must be a tuple")?;
         if let Some(obj) = resolve::native_call(&self.graph, callable, &arg_items, self.proto)? {
             // A nested class named through getattr is still subject to policy.
@@ -679,6 +712,22 @@ impl<'u> Machine<'u> {
             args,
             ..Reduce::default()
         })))
+    }
+
+    /// `_codecs.encode(text, 'latin1')` and `bytearray(text, 'latin-1')`
+    /// built in the text's own buffer, when nothing else holds the text.
+    #[inline(never)]
+    fn take_latin_text(&mut self, callable: Value, args: Value) -> Option<Result<()>> {
+        let bytearray = match resolve::global_of(&self.graph, callable)? {
+            ("_codecs", "encode") => false,
+            ("builtins", "bytearray") => true,
+            _ => return None,
+        };
+        let (obj, taken) = self.latin.take(&mut self.graph, bytearray, args)?;
+        Some(self.add(obj).map(|v| {
+            self.latin.note(taken, v);
+            self.push(v);
+        }))
     }
 
     /// True when `v` is a class registered for strict loading.
@@ -827,6 +876,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Dup => {
                 let v = self.top()?;
+                self.latin.unwatch();
                 self.push(v);
             }
             Opcode::None => self.push(Value::None),
@@ -941,7 +991,8 @@ impl<'u> Machine<'u> {
                 let data = text::decode_raw_unicode_escape(&line).map_err(text_err)?;
                 self.charge(data.len() as u64)?;
                 let s = PyStr::from_surrogatepass(data).ok_or_else(|| bad("invalid text"))?;
-                self.push_obj(Object::Str(s))?;
+                let len = s.len();
+                self.push_text(Object::Str(s), len)?;
             }
             Opcode::ShortBinUnicode => self.bin_unicode::<R, 1>(input)?,
             Opcode::BinUnicode => self.bin_unicode::<R, 4>(input)?,

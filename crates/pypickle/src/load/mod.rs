@@ -6,6 +6,7 @@
 //! `machine.rs`, what globals resolve to in `resolve.rs`, and input in
 //! `read.rs`.
 
+mod latin_text;
 mod machine;
 pub mod read;
 mod resolve;

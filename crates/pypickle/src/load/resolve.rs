@@ -60,7 +60,7 @@ pub(crate) fn find_class(
 }
 
 /// The (module, name) of a value that is a global.
-fn global_of(g: &Graph, v: Value) -> Option<(&str, &str)> {
+pub(crate) fn global_of(g: &Graph, v: Value) -> Option<(&str, &str)> {
     match g.resolve(v)? {
         Object::Global(gl) => Some((gl.module.as_str()?, gl.name.as_str()?)),
         _ => None,
@@ -230,7 +230,7 @@ fn instance(class: Value, args: Vec<Value>, kwargs: Option<Value>) -> Object {
     }))
 }
 
-fn is_latin1_name(enc: &PyStr) -> bool {
+pub(crate) fn is_latin1_name(enc: &PyStr) -> bool {
     matches!(
         enc.as_str()
             .map(|s| s.to_ascii_lowercase().replace('_', "-"))

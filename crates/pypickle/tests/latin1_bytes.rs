@@ -1,0 +1,79 @@
+//! Bytes below protocol 3 are `_codecs.encode(text, 'latin1')` calls, and
+//! the loader builds large ones in the text's own buffer (see the
+//! `load::latin_text` module). These tests hand CPython's pickles, plain
+//! and crafted, to the loader and compare its re-dump with CPython's.
+
+mod common;
+
+use common::{from_hex, python_stdout};
+
+/// Loads each `name pickle-hex dump-hex` line and checks that the graph
+/// re-dumps at protocol `proto` to CPython's bytes.
+fn check_lines(out: &str, proto: u8) {
+    let mut seen = 0;
+    for line in out.lines() {
+        let mut fields = line.split_whitespace();
+        let (Some(name), Some(data), Some(want)) = (fields.next(), fields.next(), fields.next())
+        else {
+            panic!("bad line {line:?}");
+        };
+        let graph = pypickle::loads(&from_hex(data)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let got = pypickle::dumps(&graph, proto).unwrap();
+        assert!(
+            got == from_hex(want),
+            "{name}: the re-dump differs from CPython's"
+        );
+        seen += 1;
+    }
+    assert!(seen > 0, "CPython printed no cases");
+}
+
+#[test]
+fn large_bytes_below_protocol_3_load_as_in_cpython() {
+    let out = python_stdout(
+        r#"
+import pickle, random
+r = random.Random(3)
+for size in (1, 4095, 4096, 70000):
+    for kind in (bytes, bytearray):
+        for data in (r.randbytes(size), bytes(range(256)) * (size // 256 + 1)):
+            obj = [kind(data), kind(data[: size // 2]), 'tail']
+            for p in (0, 1, 2):
+                print('%s-%d-p%d' % (kind.__name__, size, p), pickle.dumps(obj, p).hex(), pickle.dumps(obj, 2).hex())
+"#,
+    );
+    check_lines(&out, 2);
+}
+
+#[test]
+fn texts_fetched_again_after_their_bytes_are_built_come_back() {
+    let out = python_stdout(
+        r#"
+import pickle, random, struct
+r = random.Random(7)
+def binunicode(s):
+    b = s.encode('utf-8')
+    return b'X' + struct.pack('<I', len(b)) + b
+T = ''.join(chr(r.randrange(256)) for _ in range(6000))
+encode = b'c_codecs\nencode\nq\x00'
+head = b'\x80\x02' + encode + binunicode(T) + b'q\x01' + binunicode('latin1') + b'q\x02\x86q\x03Rq\x04'
+cases = {
+    # The text, fetched from the memo after the call.
+    'text-again': head + b'h\x01\x86.',
+    # The argument tuple, fetched after the call.
+    'args-again': head + b'h\x03\x86.',
+    # Both, twice.
+    'both-twice': head + b'h\x01h\x03h\x01h\x03(t.',
+    # The text put in a list first, then fetched for the call.
+    'text-in-list-first': b'\x80\x02]q\x09' + binunicode(T) + b'q\x01a0' + encode
+        + b'h\x01' + binunicode('latin1') + b'\x86Rh\x09\x86.',
+    # bytearray(text, 'latin-1'), the text fetched again.
+    'bytearray-text-again': b'\x80\x02c__builtin__\nbytearray\nq\x00' + binunicode(T)
+        + b'q\x01' + binunicode('latin-1') + b'\x86Rh\x01\x86.',
+}
+for name, data in cases.items():
+    print(name, data.hex(), pickle.dumps(pickle.loads(data), 2).hex())
+"#,
+    );
+    check_lines(&out, 2);
+}
