@@ -26,8 +26,12 @@ use rustc_hash::FxHashMap;
 use crate::latin1;
 use crate::value::{Graph, ObjId, Object, PyStr, Value};
 
-/// Texts shorter than this are not worth the bookkeeping.
+/// Texts shorter than this are not worth the bookkeeping. (Fuzzing takes
+/// every text, so that small inputs reach all of this module.)
+#[cfg(not(fuzzing))]
 const MIN_TEXT: usize = 4096;
+#[cfg(fuzzing)]
+const MIN_TEXT: usize = 0;
 
 pub(crate) struct LatinTexts {
     /// The id of the newest str of `MIN_TEXT` bytes or more while it may
