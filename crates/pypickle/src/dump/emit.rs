@@ -15,6 +15,29 @@ const MAX_STR_DIGITS: usize = 4300;
 /// Digits (of 64 bits) of the ints whose bytes are worked out on the stack.
 const SMALL_DIGITS: usize = 4;
 
+/// Strs of up to this many bytes are copied without a memcpy call.
+pub(crate) const SMALL_STR: usize = 16;
+
+/// Copies `src` (at most `SMALL_STR` bytes) to the front of `dst` (at
+/// least as long) with two overlapping fixed-size copies instead of a
+/// memcpy call of any length.
+#[inline(always)]
+fn copy_small(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+    } else if n >= 2 {
+        dst[..2].copy_from_slice(&src[..2]);
+        dst[n - 2..n].copy_from_slice(&src[n - 2..]);
+    } else if n == 1 {
+        dst[0] = src[0];
+    }
+}
+
 /// The minimal two's complement little-endian bytes of `b`
 /// (`int.to_bytes(n, 'little', signed=True)` with the smallest `n`, as
 /// CPython's LONG1 writes them), worked out without allocating for ints of
@@ -267,6 +290,30 @@ impl Encoder {
             .ok_or_else(|| Error::unpicklable("cannot serialize a string larger than 4GiB"))
     }
 
+    /// SHORT_BINUNICODE of `data` (at most 255 bytes) and MEMOIZE: a
+    /// protocol 4 str that is its own memo entry.
+    #[inline(always)]
+    pub(crate) fn short_str_memoized(&mut self, data: &[u8]) {
+        let n = data.len();
+        let (op, put) = (Op::ShortBinUnicode.code(), Op::Memoize.code());
+        if n <= SMALL_STR {
+            // A fixed-size write and a cut: one capacity check, no memcpy
+            // call.
+            let mut buf = [0; SMALL_STR + 3];
+            buf[0] = op;
+            buf[1] = n as u8;
+            copy_small(&mut buf[2..], data);
+            buf[2 + n] = put;
+            self.write(&buf);
+            self.out.truncate(self.out.len() - (SMALL_STR - n));
+        } else {
+            self.out.reserve(n + 3);
+            self.write(&[op, n as u8]);
+            self.write(data);
+            self.byte(put);
+        }
+    }
+
     /// A bytes payload at protocol 3 or higher: SHORT_BINBYTES, BINBYTES or
     /// BINBYTES8 as CPython picks. (Below 3, bytes are a call.)
     #[inline]
@@ -332,7 +379,7 @@ impl Encoder {
     }
 
     /// Pushes memo entry `idx`: GET, BINGET or LONG_BINGET.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&mut self, proto: u8, idx: u32) {
         if proto == 0 {
             self.text_memo(b'g', idx);
