@@ -290,28 +290,50 @@ impl Encoder {
             .ok_or_else(|| Error::unpicklable("cannot serialize a string larger than 4GiB"))
     }
 
+    /// A protocol 4 str of at most `SMALL_STR` bytes and its MEMOIZE, in
+    /// one fixed-size write and a cut: one capacity check, no memcpy call.
+    #[inline(always)]
+    pub(crate) fn small_str_memoized(&mut self, data: &[u8]) {
+        let n = data.len();
+        let mut buf = [0; SMALL_STR + 3];
+        buf[..2].copy_from_slice(&[Op::ShortBinUnicode.code(), n as u8]);
+        copy_small(&mut buf[2..], data);
+        buf[2 + n] = Op::Memoize.code();
+        self.write(&buf);
+        self.out.truncate(self.out.len() - (SMALL_STR - n));
+    }
+
+    /// A str of at most `SMALL_STR` bytes at protocols 1 to 3 (BINUNICODE)
+    /// and its PUT as memo entry `idx`, in the same way.
+    #[inline(always)]
+    pub(crate) fn small_str_put(&mut self, data: &[u8], idx: u32) {
+        // Header, data and PUT: at most 5 + SMALL_STR + 5 bytes.
+        let mut buf = [0; SMALL_STR + 10];
+        let n = data.len();
+        buf[0] = Op::BinUnicode.code();
+        buf[1..5].copy_from_slice(&(n as u32).to_le_bytes());
+        copy_small(&mut buf[5..], data);
+        let at = 5 + n;
+        let end = if idx < 256 {
+            buf[at..at + 2].copy_from_slice(&[Op::BinPut.code(), idx as u8]);
+            at + 2
+        } else {
+            buf[at] = Op::LongBinPut.code();
+            buf[at + 1..at + 5].copy_from_slice(&idx.to_le_bytes());
+            at + 5
+        };
+        self.write(&buf);
+        self.out.truncate(self.out.len() - (buf.len() - end));
+    }
+
     /// SHORT_BINUNICODE of `data` (at most 255 bytes) and MEMOIZE: a
     /// protocol 4 str that is its own memo entry.
     #[inline(always)]
     pub(crate) fn short_str_memoized(&mut self, data: &[u8]) {
-        let n = data.len();
-        let (op, put) = (Op::ShortBinUnicode.code(), Op::Memoize.code());
-        if n <= SMALL_STR {
-            // A fixed-size write and a cut: one capacity check, no memcpy
-            // call.
-            let mut buf = [0; SMALL_STR + 3];
-            buf[0] = op;
-            buf[1] = n as u8;
-            copy_small(&mut buf[2..], data);
-            buf[2 + n] = put;
-            self.write(&buf);
-            self.out.truncate(self.out.len() - (SMALL_STR - n));
-        } else {
-            self.out.reserve(n + 3);
-            self.write(&[op, n as u8]);
-            self.write(data);
-            self.byte(put);
-        }
+        self.out.reserve(data.len() + 3);
+        self.write(&[Op::ShortBinUnicode.code(), data.len() as u8]);
+        self.write(data);
+        self.byte(Op::Memoize.code());
     }
 
     /// A bytes payload at protocol 3 or higher: SHORT_BINBYTES, BINBYTES or

@@ -13,7 +13,7 @@ use serde::ser::{self, Serialize};
 
 use super::content::{Content, ContentSerializer};
 use super::SerOptions;
-use crate::dump::emit::MemoCount;
+use crate::dump::emit::{MemoCount, SMALL_STR};
 use crate::dump::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
@@ -174,8 +174,20 @@ impl<'w> Serializer<'w> {
         let b = s.as_bytes();
         // Two ASCII characters are no singleton.
         let distinct = b.len() >= 3 || (b.len() == 2 && b[0] < 0x80);
-        if self.proto >= 4 && distinct && b.len() <= 0xff {
-            // The common case in one piece: SHORT_BINUNICODE and MEMOIZE.
+        if distinct && b.len() <= SMALL_STR {
+            // The common case in one piece: the str and its PUT.
+            if self.proto >= 4 {
+                self.memo.next()?;
+                self.enc.small_str_memoized(b);
+                return Ok(());
+            }
+            if self.proto > 0 {
+                let idx = self.memo.next()?;
+                self.enc.small_str_put(b, idx);
+                return Ok(());
+            }
+        }
+        if distinct && b.len() <= 0xff && self.proto >= 4 {
             self.memo.next()?;
             self.enc.short_str_memoized(b);
             return Ok(());
@@ -360,10 +372,16 @@ impl<'w> Serializer<'w> {
     #[inline(always)]
     fn open(&mut self, op: Op, text: &'static [u8; 2], mark: bool) -> Result<()> {
         let idx = self.memo.next()?;
-        let (op, put, m) = (op.code(), Op::Memoize.code(), Op::Mark.code());
+        let (op, m) = (op.code(), Op::Mark.code());
         match self.proto {
-            4.. if mark => self.enc.write(&[op, put, m]),
-            4.. => self.enc.write(&[op, put]),
+            4.. => {
+                let put = Op::Memoize.code();
+                if mark {
+                    self.enc.write(&[op, put, m]);
+                } else {
+                    self.enc.write(&[op, put]);
+                }
+            }
             1..=3 if idx < 256 => {
                 let put = Op::BinPut.code();
                 if mark {
@@ -372,18 +390,25 @@ impl<'w> Serializer<'w> {
                     self.enc.write(&[op, put, idx as u8]);
                 }
             }
+            1..=3 => {
+                let [a, b, c, d] = idx.to_le_bytes();
+                let put = Op::LongBinPut.code();
+                if mark {
+                    self.enc.write(&[op, put, a, b, c, d, m]);
+                } else {
+                    self.enc.write(&[op, put, a, b, c, d]);
+                }
+            }
             _ => self.open_slow(op, text, idx, mark),
         }
         Ok(())
     }
 
+    /// Protocol 0's `open`.
     #[inline(never)]
     fn open_slow(&mut self, op: u8, text: &'static [u8; 2], idx: u32, mark: bool) {
-        if self.proto == 0 {
-            self.enc.write(text);
-        } else {
-            self.enc.byte(op);
-        }
+        let _ = op;
+        self.enc.write(text);
         self.enc.put(self.proto, idx);
         if mark {
             self.op(Op::Mark);
@@ -433,6 +458,42 @@ impl<'w> Serializer<'w> {
     #[inline(always)]
     fn lean_list_ok(&self, len: usize) -> bool {
         self.lean_ok(len) && self.next_set == 0 && self.in_key == 0
+    }
+
+    /// A list of `BATCH` items or more at protocol 1 and up: MARK ...
+    /// APPENDS per batch, as [`Compound`]'s `ListBatches` writes them, with
+    /// a countdown instead of its per-item division.
+    fn batched_list<I>(&mut self, len: usize, iter: I) -> Result<()>
+    where
+        I: Iterator,
+        I::Item: Serialize,
+    {
+        self.begin_list()?;
+        let mut count = 0;
+        // Items left in the open batch; 0 when none is open.
+        let mut left = 0;
+        for item in iter {
+            if count == len {
+                return Err(wrong_len(len, count + 1));
+            }
+            count += 1;
+            if left == 0 {
+                self.op(Op::Mark);
+                left = BATCH;
+            }
+            item.serialize(&mut *self)?;
+            left -= 1;
+            if left == 0 {
+                self.op(Op::Appends);
+            }
+        }
+        if count != len {
+            return Err(wrong_len(len, count));
+        }
+        if left != 0 {
+            self.op(Op::Appends);
+        }
+        Ok(())
     }
 
     /// Opens a list for a [`Lean`] compound (see [`Serializer::lean_list_ok`]).
@@ -1084,7 +1145,7 @@ fn replay(ser: &mut Serializer<'_>, b: Buffered, items: Vec<Content>, variant: b
 
 macro_rules! int_methods {
     ($($name:ident: $t:ty),*) => {$(
-        #[inline]
+        #[inline(always)]
         fn $name(self, v: $t) -> Result<()> {
             self.save_start()?;
             self.enc.int(self.proto, v as i64);
@@ -1104,7 +1165,7 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
     type SerializeStruct = Items<'a, 'w>;
     type SerializeStructVariant = Compound<'a, 'w>;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<()> {
         self.save_start()?;
         self.enc.bool(self.proto, v);
@@ -1265,6 +1326,9 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
                     items.element(&item)?;
                 }
                 items.end()
+            }
+            Some(len) if self.proto > 0 && self.next_set == 0 && self.in_key == 0 => {
+                self.batched_list(len, iter)
             }
             _ => {
                 let mut items = self.seq_slow(len)?;
@@ -1439,5 +1503,124 @@ impl ser::SerializeMap for Compound<'_, '_> {
     #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::ser::{SerializeSeq, SerializeStruct};
+    use serde::Serialize;
+
+    /// A sequence that declares `declared` items and gives `given`.
+    struct Liar {
+        declared: usize,
+        given: usize,
+    }
+
+    impl Serialize for Liar {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.declared))?;
+            for i in 0..self.given {
+                seq.serialize_element(&i)?;
+            }
+            seq.end()
+        }
+    }
+
+    /// An iterator whose exact size hint is `hint`, whatever it yields.
+    struct Hinted {
+        hint: usize,
+        left: usize,
+    }
+
+    impl Iterator for Hinted {
+        type Item = u8;
+        fn next(&mut self) -> Option<u8> {
+            self.left = self.left.checked_sub(1)?;
+            Some(1)
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.hint, Some(self.hint))
+        }
+    }
+
+    /// collect_seq of a [`Hinted`].
+    struct Collected {
+        hint: usize,
+        given: usize,
+    }
+
+    impl Serialize for Collected {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(Hinted {
+                hint: self.hint,
+                left: self.given,
+            })
+        }
+    }
+
+    /// A struct that declares `declared` fields and gives `given`.
+    struct LiarStruct {
+        declared: usize,
+        given: usize,
+    }
+
+    impl Serialize for LiarStruct {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("LiarStruct", self.declared)?;
+            for _ in 0..self.given {
+                st.serialize_field("f", &1u8)?;
+            }
+            st.end()
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_errors_on_every_path() {
+        // Lean lists (under 1000), batched lists (1000 and up), protocol 0.
+        let pairs = [
+            (0, 1),
+            (1, 0),
+            (2, 3),
+            (3, 2),
+            (999, 1000),
+            (1000, 999),
+            (1001, 2002),
+        ];
+        for p in 0..=5u8 {
+            for (declared, given) in pairs {
+                let liar = Liar { declared, given };
+                assert!(
+                    crate::to_vec_with(&liar, p).is_err(),
+                    "{declared}/{given} p{p}"
+                );
+                let c = Collected {
+                    hint: declared,
+                    given,
+                };
+                assert!(
+                    crate::to_vec_with(&c, p).is_err(),
+                    "{declared}/{given} p{p}"
+                );
+                let s = LiarStruct { declared, given };
+                assert!(
+                    crate::to_vec_with(&s, p).is_err(),
+                    "{declared}/{given} p{p}"
+                );
+                // Honest lengths still work.
+                for ok in [
+                    crate::to_vec_with(
+                        &Liar {
+                            declared,
+                            given: declared,
+                        },
+                        p,
+                    ),
+                    crate::to_vec_with(&Collected { hint: given, given }, p),
+                ] {
+                    assert!(ok.is_ok(), "{declared}/{given} p{p}");
+                }
+            }
+        }
     }
 }
