@@ -187,16 +187,19 @@ impl<'w> Serializer<'w> {
                 return Ok(());
             }
         }
+        self.str_any(s)
+    }
+
+    /// `str` beyond its short strs, kept out of line so they inline.
+    #[inline(never)]
+    fn str_any(&mut self, s: &str) -> Result<()> {
+        let b = s.as_bytes();
+        let distinct = b.len() >= 3 || (b.len() == 2 && b[0] < 0x80);
         if distinct && b.len() <= 0xff && self.proto >= 4 {
             self.memo.next()?;
             self.enc.short_str_memoized(b);
             return Ok(());
         }
-        self.str_any(s)
-    }
-
-    #[inline(never)]
-    fn str_any(&mut self, s: &str) -> Result<()> {
         match singleton_slot(s) {
             Some(slot) => self.shared_str(s, SharedStr::Single(slot)).map(drop),
             None => {
@@ -640,7 +643,8 @@ const NAME_CACHE: usize = 64;
 /// fixed table (open addressing, linear probing) in the serializer itself:
 /// no allocation, and the probe needs no bounds check.
 struct NameCache {
-    /// `(address, length, memo index + 1)`; 0 marks an empty slot.
+    /// `(address, length, memo index)`; address 0 (no reference's) marks
+    /// an empty slot.
     slots: [(usize, usize, u32); NAME_CACHE],
     /// Names in `slots`.
     len: usize,
@@ -659,9 +663,11 @@ impl NameCache {
     /// The first slot to probe for `s`.
     #[inline(always)]
     fn slot(s: &str) -> usize {
-        // Fibonacci hashing: the top bits of the product mix every address
-        // bit. The shift leaves 6 bits, so the index is in bounds.
-        let h = (s.as_ptr() as u64 ^ s.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // Fibonacci hashing of the address (names at one address differ
+        // in length only by sharing bytes: rare, and told apart by the
+        // compare): the top bits of the product mix every address bit.
+        // The shift leaves 6 bits, so the index is in bounds.
+        let h = (s.as_ptr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> 58) as usize
     }
 
@@ -673,9 +679,9 @@ impl NameCache {
         loop {
             let (addr, len, idx) = self.slots[slot];
             if (addr, len) == key {
-                return idx.checked_sub(1);
+                return Some(idx);
             }
-            if idx == 0 {
+            if addr == 0 {
                 return None;
             }
             slot = (slot + 1) % NAME_CACHE;
@@ -690,10 +696,10 @@ impl NameCache {
             return;
         }
         let mut slot = Self::slot(s);
-        while self.slots[slot].2 != 0 {
+        while self.slots[slot].0 != 0 {
             slot = (slot + 1) % NAME_CACHE;
         }
-        self.slots[slot] = (s.as_ptr() as usize, s.len(), idx + 1);
+        self.slots[slot] = (s.as_ptr() as usize, s.len(), idx);
         self.len += 1;
     }
 }
