@@ -402,15 +402,14 @@ impl<'w> Serializer<'w> {
                     self.enc.write(&[op, put, a, b, c, d]);
                 }
             }
-            _ => self.open_slow(op, text, idx, mark),
+            _ => self.open_text(text, idx, mark),
         }
         Ok(())
     }
 
     /// Protocol 0's `open`.
     #[inline(never)]
-    fn open_slow(&mut self, op: u8, text: &'static [u8; 2], idx: u32, mark: bool) {
-        let _ = op;
+    fn open_text(&mut self, text: &'static [u8; 2], idx: u32, mark: bool) {
         self.enc.write(text);
         self.enc.put(self.proto, idx);
         if mark {
