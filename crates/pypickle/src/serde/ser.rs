@@ -462,6 +462,28 @@ impl<'w> Serializer<'w> {
         self.lean_ok(len) && self.next_set == 0 && self.in_key == 0
     }
 
+    /// `collect_seq` beyond lean lists, kept out of line so that path
+    /// stays small.
+    #[inline(never)]
+    fn collect_seq_slow<I>(&mut self, len: Option<usize>, iter: I) -> Result<()>
+    where
+        I: Iterator,
+        I::Item: Serialize,
+    {
+        match len {
+            Some(len) if self.proto > 0 && self.next_set == 0 && self.in_key == 0 => {
+                self.batched_list(len, iter)
+            }
+            _ => {
+                let mut items = self.seq_slow(len)?;
+                for item in iter {
+                    items.element(&item)?;
+                }
+                items.end()
+            }
+        }
+    }
+
     /// A list of `BATCH` items or more at protocol 1 and up: MARK ...
     /// APPENDS per batch, as [`Compound`]'s `ListBatches` writes them, with
     /// a countdown instead of its per-item division.
@@ -1332,16 +1354,7 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
                 }
                 items.end()
             }
-            Some(len) if self.proto > 0 && self.next_set == 0 && self.in_key == 0 => {
-                self.batched_list(len, iter)
-            }
-            _ => {
-                let mut items = self.seq_slow(len)?;
-                for item in iter {
-                    items.element(&item)?;
-                }
-                items.end()
-            }
+            _ => self.collect_seq_slow(len, iter),
         }
     }
 
