@@ -406,7 +406,15 @@ impl Encoder {
     pub(crate) fn get(&mut self, proto: u8, idx: u32) {
         if proto == 0 {
             self.text_memo(b'g', idx);
-        } else if idx < 256 {
+        } else {
+            self.binget(idx);
+        }
+    }
+
+    /// `get` at protocol 1 or higher: BINGET or LONG_BINGET.
+    #[inline(always)]
+    pub(crate) fn binget(&mut self, idx: u32) {
+        if idx < 256 {
             self.write(&[Op::BinGet.code(), idx as u8]);
         } else {
             let [a, b, c, d] = idx.to_le_bytes();

@@ -221,6 +221,19 @@ impl<'w> Serializer<'w> {
         }
     }
 
+    /// `interned` where the protocol is known to be 1 or higher (the keys
+    /// of a [`Lean`] struct): the GET needs no protocol check.
+    #[inline(always)]
+    fn interned_binary(&mut self, s: &'static str) -> Result<()> {
+        match self.name_cache.get(s) {
+            Some(idx) => {
+                self.enc.binget(idx);
+                Ok(())
+            }
+            None => self.interned_slow(s),
+        }
+    }
+
     #[cold]
     #[inline(never)]
     fn interned_slow(&mut self, s: &'static str) -> Result<()> {
@@ -1084,7 +1097,7 @@ impl<'a, 'w> Lean<'a, 'w> {
         self.take()?;
         // The key's save(); the value's serialize makes its own check.
         self.ser.save_start()?;
-        self.ser.interned(key)?;
+        self.ser.interned_binary(key)?;
         value.serialize(&mut *self.ser)
     }
 
