@@ -1606,6 +1606,54 @@ mod tests {
         }
     }
 
+    /// More field names than the name cache takes (it stops at 32), each
+    /// struct written twice: names past the cache are found by content.
+    struct ManyNames;
+
+    const NAMES: [&str; 40] = [
+        "f00", "f01", "f02", "f03", "f04", "f05", "f06", "f07", "f08", "f09", "f10", "f11", "f12",
+        "f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25",
+        "f26", "f27", "f28", "f29", "f30", "f31", "f32", "f33", "f34", "f35", "f36", "f37", "f38",
+        "f39",
+    ];
+
+    impl Serialize for ManyNames {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(2))?;
+            for _ in 0..2 {
+                seq.serialize_element(&Fields)?;
+            }
+            seq.end()
+        }
+    }
+
+    struct Fields;
+
+    impl Serialize for Fields {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("Fields", NAMES.len())?;
+            for name in NAMES {
+                st.serialize_field(name, &1u8)?;
+            }
+            st.end()
+        }
+    }
+
+    #[test]
+    fn names_past_the_cache_are_shared_too() {
+        let graph = crate::to_value(&ManyNames).unwrap();
+        for p in 0..=5u8 {
+            let direct = crate::to_vec_with(&ManyNames, p).unwrap();
+            assert_eq!(direct, crate::dumps(&graph, p).unwrap(), "p{p}");
+        }
+        // Each name is written once; the second struct GETs them all.
+        let bytes = crate::to_vec_with(&ManyNames, 4).unwrap();
+        for name in NAMES {
+            let n = bytes.windows(3).filter(|w| *w == name.as_bytes()).count();
+            assert_eq!(n, 1, "{name}");
+        }
+    }
+
     #[test]
     fn wrong_lengths_are_errors_on_every_path() {
         // Lean lists (under 1000), batched lists (1000 and up), protocol 0.
