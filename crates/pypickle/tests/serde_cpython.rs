@@ -62,6 +62,51 @@ struct Bigs {
 }
 
 #[derive(Serialize, Debug)]
+struct Empty {}
+
+#[derive(Serialize, Debug)]
+struct One {
+    only: Vec<u8>,
+}
+
+#[derive(Serialize, Debug)]
+struct Three {
+    a: Option<u8>,
+    b: One,
+    c: Empty,
+}
+
+/// Strs of every byte length up to 40 (past the short copy's 16), ASCII
+/// and not, and two-byte strs on both sides of the latin-1 singletons.
+fn strs_by_length() -> (Vec<String>, String) {
+    let mut strs = Vec::new();
+    let mut py = Vec::new();
+    for n in 0..=40 {
+        let ascii: String = (0..n).map(|i| (b'a' + (i % 26) as u8) as char).collect();
+        strs.push(ascii.clone());
+        py.push(format!("F('{ascii}')"));
+        // n bytes again: 'é' is two.
+        let accented = "é".repeat(n / 2) + &"z".repeat(n % 2);
+        strs.push(accented.clone());
+        py.push(format!("F('{accented}')"));
+    }
+    for s in ["ab", "\u{7f}x", "é", "ÿ", "ā", "é", "ab"] {
+        py.push(format!("F({})", python_str(s)));
+        strs.push(s.to_string());
+    }
+    (strs, format!("[{}]", py.join(", ")))
+}
+
+/// `s` as a Python str literal.
+fn python_str(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        let _ = write!(out, "\\U{:08x}", c as u32);
+    }
+    out + "'"
+}
+
+#[derive(Serialize, Debug)]
 struct Flat {
     id: u8,
     #[serde(flatten)]
@@ -126,6 +171,7 @@ fn cases() -> Vec<Case> {
     let big_list: Vec<String> = (0..2001).map(|i| format!("s{i}")).collect();
     let big_map: BTreeMap<u32, u32> = (0..2000).map(|i| (i, i)).collect();
     let map_1000: BTreeMap<u32, bool> = (0..1000).map(|i| (i, true)).collect();
+    let strs_1 = strs_by_length();
     let mut int_keys = BTreeMap::new();
     int_keys.insert(1i64, "one".to_string());
     int_keys.insert(-5, "minus five".to_string());
@@ -156,6 +202,42 @@ fn cases() -> Vec<Case> {
             "[F('s%d' % i) for i in range(2001)]",
         ),
         case("1000 items", &vec![0u8; 1000], "[0] * 1000"),
+        case("999 items", &vec![1u8; 999], "[1] * 999"),
+        case("1001 items", &vec![2u8; 1001], "[2] * 1001"),
+        case(
+            "lists of 0 to 3, 255, 256 items",
+            &[0, 1, 2, 3, 255, 256]
+                .map(|n| (0..n).collect::<Vec<u16>>())
+                .to_vec(),
+            "[list(range(n)) for n in (0, 1, 2, 3, 255, 256)]",
+        ),
+        case(
+            "300 records",
+            &vec![rec.clone(); 300],
+            format!("[{rec_py} for _ in range(300)]"),
+        ),
+        case("strs by length", &strs_1.0, strs_1.1.clone()),
+        case(
+            "strs by length, memo past 256",
+            &(vec![Vec::<u8>::new(); 300], &strs_1.0),
+            format!("([[] for _ in range(300)], {})", strs_1.1),
+        ),
+        case(
+            "structs of 0, 1 and 3 fields",
+            &vec![
+                Three {
+                    a: Some(1),
+                    b: One { only: vec![] },
+                    c: Empty {},
+                },
+                Three {
+                    a: None,
+                    b: One { only: vec![1, 2] },
+                    c: Empty {},
+                },
+            ],
+            "[{I('a'): 1, I('b'): {I('only'): []}, I('c'): {}}, {I('a'): None, I('b'): {I('only'): [1, 2]}, I('c'): {}}]",
+        ),
         case(
             "2000 int keys",
             &big_map,

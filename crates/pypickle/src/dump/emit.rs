@@ -15,6 +15,29 @@ const MAX_STR_DIGITS: usize = 4300;
 /// Digits (of 64 bits) of the ints whose bytes are worked out on the stack.
 const SMALL_DIGITS: usize = 4;
 
+/// Strs of up to this many bytes are copied without a memcpy call.
+pub(crate) const SMALL_STR: usize = 16;
+
+/// Copies `src` (at most `SMALL_STR` bytes) to the front of `dst` (at
+/// least as long) with two overlapping fixed-size copies instead of a
+/// memcpy call of any length.
+#[inline(always)]
+fn copy_small(dst: &mut [u8], src: &[u8]) {
+    let n = src.len();
+    if n >= 8 {
+        dst[..8].copy_from_slice(&src[..8]);
+        dst[n - 8..n].copy_from_slice(&src[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&src[..4]);
+        dst[n - 4..n].copy_from_slice(&src[n - 4..]);
+    } else if n >= 2 {
+        dst[..2].copy_from_slice(&src[..2]);
+        dst[n - 2..n].copy_from_slice(&src[n - 2..]);
+    } else if n == 1 {
+        dst[0] = src[0];
+    }
+}
+
 /// The minimal two's complement little-endian bytes of `b`
 /// (`int.to_bytes(n, 'little', signed=True)` with the smallest `n`, as
 /// CPython's LONG1 writes them), worked out without allocating for ints of
@@ -118,10 +141,11 @@ impl Encoder {
     #[inline(always)]
     pub(crate) fn int(&mut self, proto: u8, i: i64) {
         if proto >= 1 {
-            if (0..=0xff).contains(&i) {
+            // Unsigned compares: negative ints fail both.
+            if (i as u64) <= 0xff {
                 return self.write(&[Op::BinInt1.code(), i as u8]);
             }
-            if (0..=0xffff).contains(&i) {
+            if (i as u64) <= 0xffff {
                 let [lo, hi] = (i as u16).to_le_bytes();
                 return self.write(&[Op::BinInt2.code(), lo, hi]);
             }
@@ -267,6 +291,52 @@ impl Encoder {
             .ok_or_else(|| Error::unpicklable("cannot serialize a string larger than 4GiB"))
     }
 
+    /// A protocol 4 str of at most `SMALL_STR` bytes and its MEMOIZE, in
+    /// one fixed-size write and a cut: one capacity check, no memcpy call.
+    #[inline(always)]
+    pub(crate) fn small_str_memoized(&mut self, data: &[u8]) {
+        let n = data.len();
+        let mut buf = [0; SMALL_STR + 3];
+        buf[..2].copy_from_slice(&[Op::ShortBinUnicode.code(), n as u8]);
+        copy_small(&mut buf[2..], data);
+        buf[2 + n] = Op::Memoize.code();
+        self.write(&buf);
+        self.out.truncate(self.out.len() - (SMALL_STR - n));
+    }
+
+    /// A str of at most `SMALL_STR` bytes at protocols 1 to 3 (BINUNICODE)
+    /// and its PUT as memo entry `idx`, in the same way.
+    #[inline(always)]
+    pub(crate) fn small_str_put(&mut self, data: &[u8], idx: u32) {
+        // Header, data and PUT: at most 5 + SMALL_STR + 5 bytes.
+        let mut buf = [0; SMALL_STR + 10];
+        let n = data.len();
+        buf[0] = Op::BinUnicode.code();
+        buf[1..5].copy_from_slice(&(n as u32).to_le_bytes());
+        copy_small(&mut buf[5..], data);
+        let at = 5 + n;
+        let end = if idx < 256 {
+            buf[at..at + 2].copy_from_slice(&[Op::BinPut.code(), idx as u8]);
+            at + 2
+        } else {
+            buf[at] = Op::LongBinPut.code();
+            buf[at + 1..at + 5].copy_from_slice(&idx.to_le_bytes());
+            at + 5
+        };
+        self.write(&buf);
+        self.out.truncate(self.out.len() - (buf.len() - end));
+    }
+
+    /// SHORT_BINUNICODE of `data` (at most 255 bytes) and MEMOIZE: a
+    /// protocol 4 str that is its own memo entry.
+    #[inline(always)]
+    pub(crate) fn short_str_memoized(&mut self, data: &[u8]) {
+        self.out.reserve(data.len() + 3);
+        self.write(&[Op::ShortBinUnicode.code(), data.len() as u8]);
+        self.write(data);
+        self.byte(Op::Memoize.code());
+    }
+
     /// A bytes payload at protocol 3 or higher: SHORT_BINBYTES, BINBYTES or
     /// BINBYTES8 as CPython picks. (Below 3, bytes are a call.)
     #[inline]
@@ -332,11 +402,19 @@ impl Encoder {
     }
 
     /// Pushes memo entry `idx`: GET, BINGET or LONG_BINGET.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn get(&mut self, proto: u8, idx: u32) {
         if proto == 0 {
             self.text_memo(b'g', idx);
-        } else if idx < 256 {
+        } else {
+            self.binget(idx);
+        }
+    }
+
+    /// `get` at protocol 1 or higher: BINGET or LONG_BINGET.
+    #[inline(always)]
+    pub(crate) fn binget(&mut self, idx: u32) {
+        if idx < 256 {
             self.write(&[Op::BinGet.code(), idx as u8]);
         } else {
             let [a, b, c, d] = idx.to_le_bytes();

@@ -13,7 +13,7 @@ use serde::ser::{self, Serialize};
 
 use super::content::{Content, ContentSerializer};
 use super::SerOptions;
-use crate::dump::emit::MemoCount;
+use crate::dump::emit::{MemoCount, SMALL_STR};
 use crate::dump::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
@@ -57,12 +57,9 @@ pub struct Serializer<'w> {
     single_bytes: Vec<u32>,
     /// Interned strs (field and variant names, `'latin1'`) by content.
     interned: FxHashMap<&'static str, u32>,
-    /// Memo index + 1 of interned names by the address and length of their
-    /// `&'static str`, in front of `interned` (open addressing; 0 is an
-    /// empty slot).
-    name_cache: Vec<((usize, usize), u32)>,
-    /// Names in `name_cache`.
-    name_cache_len: usize,
+    /// Interned names by the address and length of their `&'static str`,
+    /// in front of `interned`.
+    name_cache: NameCache,
     /// Memo index + 1 of the globals of the serializer's own reductions.
     globals: [u32; 6],
     /// Structs written as instances of Python classes, by serde name.
@@ -107,8 +104,7 @@ impl<'w> Serializer<'w> {
             single_strs: Vec::new(),
             single_bytes: Vec::new(),
             interned: FxHashMap::default(),
-            name_cache: Vec::new(),
-            name_cache_len: 0,
+            name_cache: NameCache::default(),
             globals: [0; 6],
             class_memo: vec![0; options.classes.len()],
             classes: options.classes,
@@ -175,20 +171,35 @@ impl<'w> Serializer<'w> {
     /// one latin-1 character).
     #[inline(always)]
     fn str(&mut self, s: &str) -> Result<()> {
-        let n = s.len();
-        if self.proto >= 4 && (3..=0xff).contains(&n) {
-            // The common case in one piece: SHORT_BINUNICODE and MEMOIZE.
-            self.memo.next()?;
-            self.enc.write(&[Op::ShortBinUnicode.code(), n as u8]);
-            self.enc.write(s.as_bytes());
-            self.enc.byte(Op::Memoize.code());
-            return Ok(());
+        let b = s.as_bytes();
+        // Two ASCII characters are no singleton.
+        let distinct = b.len() >= 3 || (b.len() == 2 && b[0] < 0x80);
+        if distinct && b.len() <= SMALL_STR {
+            // The common case in one piece: the str and its PUT.
+            if self.proto >= 4 {
+                self.memo.next()?;
+                self.enc.small_str_memoized(b);
+                return Ok(());
+            }
+            if self.proto > 0 {
+                let idx = self.memo.next()?;
+                self.enc.small_str_put(b, idx);
+                return Ok(());
+            }
         }
         self.str_any(s)
     }
 
+    /// `str` beyond its short strs, kept out of line so they inline.
     #[inline(never)]
     fn str_any(&mut self, s: &str) -> Result<()> {
+        let b = s.as_bytes();
+        let distinct = b.len() >= 3 || (b.len() == 2 && b[0] < 0x80);
+        if distinct && b.len() <= 0xff && self.proto >= 4 {
+            self.memo.next()?;
+            self.enc.short_str_memoized(b);
+            return Ok(());
+        }
         match singleton_slot(s) {
             Some(slot) => self.shared_str(s, SharedStr::Single(slot)).map(drop),
             None => {
@@ -201,24 +212,26 @@ impl<'w> Serializer<'w> {
     /// An interned str: one object for every equal name.
     #[inline(always)]
     fn interned(&mut self, s: &'static str) -> Result<()> {
-        // Field and variant names come from one `&'static str` each, so
-        // their address finds them again without hashing the text.
-        let key = (s.as_ptr() as usize, s.len());
-        if !self.name_cache.is_empty() {
-            let mut slot = name_slot(key);
-            loop {
-                let (k, idx) = self.name_cache[slot];
-                if k == key {
-                    self.enc.get(self.proto, idx - 1);
-                    return Ok(());
-                }
-                if idx == 0 {
-                    break;
-                }
-                slot = (slot + 1) % NAME_CACHE;
+        match self.name_cache.get(s) {
+            Some(idx) => {
+                self.enc.get(self.proto, idx);
+                Ok(())
             }
+            None => self.interned_slow(s),
         }
-        self.interned_slow(s)
+    }
+
+    /// `interned` where the protocol is known to be 1 or higher (the keys
+    /// of a [`Lean`] struct): the GET needs no protocol check.
+    #[inline(always)]
+    fn interned_binary(&mut self, s: &'static str) -> Result<()> {
+        match self.name_cache.get(s) {
+            Some(idx) => {
+                self.enc.binget(idx);
+                Ok(())
+            }
+            None => self.interned_slow(s),
+        }
     }
 
     #[cold]
@@ -228,20 +241,7 @@ impl<'w> Serializer<'w> {
             Some(slot) => self.shared_str(s, SharedStr::Single(slot))?,
             None => self.shared_str(s, SharedStr::Interned(s))?,
         };
-        let key = (s.as_ptr() as usize, s.len());
-        if self.name_cache.is_empty() {
-            self.name_cache.resize(NAME_CACHE, ((0, 0), 0));
-        }
-        // Linear probing; a full enough table takes no more names (they
-        // are still found by content).
-        if self.name_cache_len < NAME_CACHE / 2 {
-            let mut slot = name_slot(key);
-            while self.name_cache[slot].1 != 0 {
-                slot = (slot + 1) % NAME_CACHE;
-            }
-            self.name_cache[slot] = (key, idx + 1);
-            self.name_cache_len += 1;
-        }
+        self.name_cache.insert(s, idx);
         Ok(())
     }
 
@@ -363,7 +363,7 @@ impl<'w> Serializer<'w> {
 
     #[inline(always)]
     fn begin_list(&mut self) -> Result<()> {
-        self.open(Op::EmptyList, b"(l")
+        self.open(Op::EmptyList, b"(l", false)
     }
 
     #[inline(always)]
@@ -371,30 +371,63 @@ impl<'w> Serializer<'w> {
         if self.in_key > 0 {
             return Err(unhashable("dict"));
         }
-        self.open(Op::EmptyDict, b"(d")
+        self.open(Op::EmptyDict, b"(d", false)
     }
 
-    /// A new empty list or dict (`op`, or `text` at protocol 0) and its
-    /// memo PUT, in one write where the protocol allows.
+    /// Whether a list or struct dict of `len` items can be written by a
+    /// [`Lean`] compound: nothing between its items (protocol 1 and up, no
+    /// batches).
     #[inline(always)]
-    fn open(&mut self, op: Op, text: &'static [u8; 2]) -> Result<()> {
+    fn lean_ok(&self, len: usize) -> bool {
+        self.proto > 0 && len < BATCH
+    }
+
+    /// A new empty list or dict (`op`, or `text` at protocol 0), its memo
+    /// PUT and, with `mark`, the MARK of its items, in one write where the
+    /// protocol allows.
+    #[inline(always)]
+    fn open(&mut self, op: Op, text: &'static [u8; 2], mark: bool) -> Result<()> {
         let idx = self.memo.next()?;
+        let (op, m) = (op.code(), Op::Mark.code());
         match self.proto {
-            4.. => self.enc.write(&[op.code(), Op::Memoize.code()]),
-            1..=3 if idx < 256 => self.enc.write(&[op.code(), Op::BinPut.code(), idx as u8]),
-            _ => self.open_slow(op, text, idx),
+            4.. => {
+                let put = Op::Memoize.code();
+                if mark {
+                    self.enc.write(&[op, put, m]);
+                } else {
+                    self.enc.write(&[op, put]);
+                }
+            }
+            1..=3 if idx < 256 => {
+                let put = Op::BinPut.code();
+                if mark {
+                    self.enc.write(&[op, put, idx as u8, m]);
+                } else {
+                    self.enc.write(&[op, put, idx as u8]);
+                }
+            }
+            1..=3 => {
+                let [a, b, c, d] = idx.to_le_bytes();
+                let put = Op::LongBinPut.code();
+                if mark {
+                    self.enc.write(&[op, put, a, b, c, d, m]);
+                } else {
+                    self.enc.write(&[op, put, a, b, c, d]);
+                }
+            }
+            _ => self.open_text(text, idx, mark),
         }
         Ok(())
     }
 
+    /// Protocol 0's `open`.
     #[inline(never)]
-    fn open_slow(&mut self, op: Op, text: &'static [u8; 2], idx: u32) {
-        if self.proto == 0 {
-            self.enc.write(text);
-        } else {
-            self.op(op);
-        }
+    fn open_text(&mut self, text: &'static [u8; 2], idx: u32, mark: bool) {
+        self.enc.write(text);
         self.enc.put(self.proto, idx);
+        if mark {
+            self.op(Op::Mark);
+        }
     }
 
     fn begin_tuple(&mut self, len: usize) -> Kind {
@@ -433,6 +466,83 @@ impl<'w> Serializer<'w> {
         self.op(Op::EmptySet);
         self.memoize()?;
         Ok(Kind::Set)
+    }
+
+    /// Whether a sequence of `len` items is a list a [`Lean`] compound
+    /// writes.
+    #[inline(always)]
+    fn lean_list_ok(&self, len: usize) -> bool {
+        self.lean_ok(len) && self.next_set == 0 && self.in_key == 0
+    }
+
+    /// `collect_seq` beyond lean lists, kept out of line so that path
+    /// stays small.
+    #[inline(never)]
+    fn collect_seq_slow<I>(&mut self, len: Option<usize>, iter: I) -> Result<()>
+    where
+        I: Iterator,
+        I::Item: Serialize,
+    {
+        match len {
+            Some(len) if self.proto > 0 && self.next_set == 0 && self.in_key == 0 => {
+                self.batched_list(len, iter)
+            }
+            _ => {
+                let mut items = self.seq_slow(len)?;
+                for item in iter {
+                    items.element(&item)?;
+                }
+                items.end()
+            }
+        }
+    }
+
+    /// A list of `BATCH` items or more at protocol 1 and up: MARK ...
+    /// APPENDS per batch, as [`Compound`]'s `ListBatches` writes them, with
+    /// a countdown instead of its per-item division.
+    fn batched_list<I>(&mut self, len: usize, iter: I) -> Result<()>
+    where
+        I: Iterator,
+        I::Item: Serialize,
+    {
+        self.begin_list()?;
+        let mut count = 0;
+        // Items left in the open batch; 0 when none is open.
+        let mut left = 0;
+        for item in iter {
+            if count == len {
+                return Err(wrong_len(len, count + 1));
+            }
+            count += 1;
+            if left == 0 {
+                self.op(Op::Mark);
+                left = BATCH;
+            }
+            item.serialize(&mut *self)?;
+            left -= 1;
+            if left == 0 {
+                self.op(Op::Appends);
+            }
+        }
+        if count != len {
+            return Err(wrong_len(len, count));
+        }
+        if left != 0 {
+            self.op(Op::Appends);
+        }
+        Ok(())
+    }
+
+    /// Opens a list for a [`Lean`] compound (see [`Serializer::lean_list_ok`]).
+    #[inline(always)]
+    fn lean_list(&mut self, len: usize) -> Result<Lean<'_, 'w>> {
+        self.open(Op::EmptyList, b"(l", len > 1)?;
+        let close = match len {
+            0 => None,
+            1 => Some(Op::Append),
+            _ => Some(Op::Appends),
+        };
+        Ok(Lean::new(self, len, close))
     }
 
     #[inline(always)]
@@ -561,12 +671,71 @@ enum SharedStr {
 /// Slots of the address cache of interned names.
 const NAME_CACHE: usize = 64;
 
-/// The first slot to probe for a name at `(address, length)`.
-#[inline(always)]
-fn name_slot((addr, len): (usize, usize)) -> usize {
-    // Fibonacci hashing: the top bits of the product mix every address bit.
-    let h = (addr as u64 ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (h >> 58) as usize
+/// Memo indexes of interned names by the address and length of their
+/// `&'static str`: field and variant names come from one `&'static str`
+/// each, so their address finds them again without hashing the text. A
+/// fixed table (open addressing, linear probing) in the serializer itself:
+/// no allocation, and the probe needs no bounds check.
+struct NameCache {
+    /// `(address, length, memo index)`; address 0 (no reference's) marks
+    /// an empty slot.
+    slots: [(usize, usize, u32); NAME_CACHE],
+    /// Names in `slots`.
+    len: usize,
+}
+
+impl Default for NameCache {
+    fn default() -> Self {
+        NameCache {
+            slots: [(0, 0, 0); NAME_CACHE],
+            len: 0,
+        }
+    }
+}
+
+impl NameCache {
+    /// The first slot to probe for `s`.
+    #[inline(always)]
+    fn slot(s: &str) -> usize {
+        // Fibonacci hashing of the address (names at one address differ
+        // in length only by sharing bytes: rare, and told apart by the
+        // compare): the top bits of the product mix every address bit.
+        // The shift leaves 6 bits, so the index is in bounds.
+        let h = (s.as_ptr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 58) as usize
+    }
+
+    /// The memo index of `s`, if it is cached.
+    #[inline(always)]
+    fn get(&self, s: &'static str) -> Option<u32> {
+        let key = (s.as_ptr() as usize, s.len());
+        let mut slot = Self::slot(s);
+        loop {
+            let (addr, len, idx) = self.slots[slot];
+            if (addr, len) == key {
+                return Some(idx);
+            }
+            if addr == 0 {
+                return None;
+            }
+            slot = (slot + 1) % NAME_CACHE;
+        }
+    }
+
+    /// Caches `s` as memo entry `idx`. A full enough table takes no more
+    /// names (they are still found by content), so probes stay short and
+    /// always meet an empty slot.
+    fn insert(&mut self, s: &'static str, idx: u32) {
+        if self.len >= NAME_CACHE / 2 {
+            return;
+        }
+        let mut slot = Self::slot(s);
+        while self.slots[slot].0 != 0 {
+            slot = (slot + 1) % NAME_CACHE;
+        }
+        self.slots[slot] = (s.as_ptr() as usize, s.len(), idx);
+        self.len += 1;
+    }
 }
 
 /// The singleton slot of '' (256) or a one-character latin-1 str.
@@ -624,7 +793,8 @@ enum Buffered {
 }
 
 /// The state of a sequence, tuple, map or struct being written. Also the
-/// SerializeSeq/Tuple/Map/Struct... implementations.
+/// SerializeTuple/Map/StructVariant... implementations, and the general
+/// path of [`Items`].
 #[doc(hidden)]
 pub struct Compound<'a, 'w> {
     ser: &'a mut Serializer<'w>,
@@ -875,6 +1045,120 @@ impl<'a, 'w> Compound<'a, 'w> {
     }
 }
 
+/// The items of a list or the fields of a struct: the [`Lean`] path for
+/// the common case, the general [`Compound`] for the rest (protocol 0,
+/// batches, sets, tuples in keys, unknown lengths, class instances).
+#[doc(hidden)]
+pub enum Items<'a, 'w> {
+    Lean(Lean<'a, 'w>),
+    General(Compound<'a, 'w>),
+}
+
+/// A list or struct dict of under `BATCH` items at protocol 1 or higher:
+/// its opening and MARK are written up front, nothing goes between its
+/// items, and one opcode (or none, when empty) closes it.
+#[doc(hidden)]
+pub struct Lean<'a, 'w> {
+    ser: &'a mut Serializer<'w>,
+    len: usize,
+    count: usize,
+    close: Option<Op>,
+}
+
+impl<'a, 'w> Lean<'a, 'w> {
+    #[inline(always)]
+    fn new(ser: &'a mut Serializer<'w>, len: usize, close: Option<Op>) -> Self {
+        Lean {
+            ser,
+            len,
+            count: 0,
+            close,
+        }
+    }
+
+    /// Counts an item against the declared length.
+    #[inline(always)]
+    fn take(&mut self) -> Result<()> {
+        if self.count >= self.len {
+            return Err(wrong_len(self.len, self.count + 1));
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    #[inline(always)]
+    fn element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        self.take()?;
+        value.serialize(&mut *self.ser)
+    }
+
+    #[inline(always)]
+    fn field<T: ?Sized + Serialize>(&mut self, key: &'static str, value: &T) -> Result<()> {
+        self.take()?;
+        // The key's save(); the value's serialize makes its own check.
+        self.ser.save_start()?;
+        self.ser.interned_binary(key)?;
+        value.serialize(&mut *self.ser)
+    }
+
+    #[inline(always)]
+    fn end(self) -> Result<()> {
+        if self.count != self.len {
+            return Err(wrong_len(self.len, self.count));
+        }
+        if let Some(op) = self.close {
+            self.ser.op(op);
+        }
+        Ok(())
+    }
+}
+
+impl ser::SerializeSeq for Items<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    #[inline(always)]
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<()> {
+        match self {
+            Items::Lean(l) => l.element(value),
+            Items::General(c) => c.element(value),
+        }
+    }
+
+    #[inline(always)]
+    fn end(self) -> Result<()> {
+        match self {
+            Items::Lean(l) => l.end(),
+            Items::General(c) => c.end(),
+        }
+    }
+}
+
+impl ser::SerializeStruct for Items<'_, '_> {
+    type Ok = ();
+    type Error = Error;
+
+    #[inline(always)]
+    fn serialize_field<T: ?Sized + Serialize>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Result<()> {
+        match self {
+            Items::Lean(l) => l.field(key, value),
+            Items::General(c) => c.field(key, value),
+        }
+    }
+
+    #[inline(always)]
+    fn end(self) -> Result<()> {
+        match self {
+            Items::Lean(l) => l.end(),
+            Items::General(c) => c.end(),
+        }
+    }
+}
+
 /// Writes a buffered sequence or map now that its length is known.
 fn replay(ser: &mut Serializer<'_>, b: Buffered, items: Vec<Content>, variant: bool) -> Result<()> {
     match b {
@@ -882,7 +1166,7 @@ fn replay(ser: &mut Serializer<'_>, b: Buffered, items: Vec<Content>, variant: b
             ser.next_set = set;
             let mut c = ser.seq(Some(items.len()))?;
             for item in &items {
-                ser::SerializeSeq::serialize_element(&mut c, item)?;
+                c.element(item)?;
             }
             c.variant = variant;
             c.end()
@@ -901,7 +1185,7 @@ fn replay(ser: &mut Serializer<'_>, b: Buffered, items: Vec<Content>, variant: b
 
 macro_rules! int_methods {
     ($($name:ident: $t:ty),*) => {$(
-        #[inline]
+        #[inline(always)]
         fn $name(self, v: $t) -> Result<()> {
             self.save_start()?;
             self.enc.int(self.proto, v as i64);
@@ -913,15 +1197,15 @@ macro_rules! int_methods {
 impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Compound<'a, 'w>;
+    type SerializeSeq = Items<'a, 'w>;
     type SerializeTuple = Compound<'a, 'w>;
     type SerializeTupleStruct = Compound<'a, 'w>;
     type SerializeTupleVariant = Compound<'a, 'w>;
     type SerializeMap = Compound<'a, 'w>;
-    type SerializeStruct = Compound<'a, 'w>;
+    type SerializeStruct = Items<'a, 'w>;
     type SerializeStructVariant = Compound<'a, 'w>;
 
-    #[inline]
+    #[inline(always)]
     fn serialize_bool(self, v: bool) -> Result<()> {
         self.save_start()?;
         self.enc.bool(self.proto, v);
@@ -1051,9 +1335,40 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
         Ok(())
     }
 
-    fn serialize_seq(self, len: Option<usize>) -> Result<Compound<'a, 'w>> {
+    #[inline]
+    fn serialize_seq(self, len: Option<usize>) -> Result<Items<'a, 'w>> {
         self.save_start()?;
-        self.seq(len)
+        match len {
+            Some(len) if self.lean_list_ok(len) => self.lean_list(len).map(Items::Lean),
+            _ => self.seq_slow(len).map(Items::General),
+        }
+    }
+
+    /// serde's `Vec`, slice and set impls come here: as serde's default,
+    /// with the lean list's loop written out, so no compound is built and
+    /// returned through memory.
+    #[inline]
+    fn collect_seq<I>(self, iter: I) -> Result<()>
+    where
+        I: IntoIterator,
+        I::Item: Serialize,
+    {
+        let iter = iter.into_iter();
+        let len = match iter.size_hint() {
+            (lo, Some(hi)) if lo == hi => Some(lo),
+            _ => None,
+        };
+        self.save_start()?;
+        match len {
+            Some(len) if self.lean_list_ok(len) => {
+                let mut items = self.lean_list(len)?;
+                for item in iter {
+                    items.element(&item)?;
+                }
+                items.end()
+            }
+            _ => self.collect_seq_slow(len, iter),
+        }
     }
 
     fn serialize_tuple(self, len: usize) -> Result<Compound<'a, 'w>> {
@@ -1089,14 +1404,26 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
     }
 
     #[inline]
-    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Compound<'a, 'w>> {
+    fn serialize_struct(self, name: &'static str, len: usize) -> Result<Items<'a, 'w>> {
         self.save_start()?;
         self.next_set = 0;
         if let Some(i) = self.classes.iter().position(|c| c.serde_name == name) {
-            return self.instance_struct(i, len);
+            return self.instance_struct(i, len).map(Items::General);
         }
-        self.begin_dict()?;
-        Ok(Compound::new(self, Kind::Struct, len))
+        if self.in_key > 0 {
+            return Err(unhashable("dict"));
+        }
+        if !self.lean_ok(len) {
+            self.begin_dict()?;
+            return Ok(Items::General(Compound::new(self, Kind::Struct, len)));
+        }
+        self.open(Op::EmptyDict, b"(d", len > 1)?;
+        let close = match len {
+            0 => None,
+            1 => Some(Op::SetItem),
+            _ => Some(Op::SetItems),
+        };
+        Ok(Items::Lean(Lean::new(self, len, close)))
     }
 
     fn serialize_struct_variant(
@@ -1152,8 +1479,8 @@ impl Compound<'_, '_> {
     }
 }
 
-/// serde's compound traits, all served by [`Compound`]: sequences and
-/// tuples by `element`, structs by `field`.
+/// serde's other compound traits, served by [`Compound`]: tuples by
+/// `element`, struct variants by `field`.
 macro_rules! compound_traits {
     ($($trait:ident :: $method:ident ($($key:ident: $key_ty:ty,)?) => $via:ident;)*) => {$(
         impl ser::$trait for Compound<'_, '_> {
@@ -1174,11 +1501,9 @@ macro_rules! compound_traits {
 }
 
 compound_traits! {
-    SerializeSeq::serialize_element() => element;
     SerializeTuple::serialize_element() => element;
     SerializeTupleStruct::serialize_field() => element;
     SerializeTupleVariant::serialize_field() => element;
-    SerializeStruct::serialize_field(key: &'static str,) => field;
     SerializeStructVariant::serialize_field(key: &'static str,) => field;
 }
 
@@ -1209,5 +1534,172 @@ impl ser::SerializeMap for Compound<'_, '_> {
     #[inline]
     fn end(self) -> Result<()> {
         Compound::end(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::ser::{SerializeSeq, SerializeStruct};
+    use serde::Serialize;
+
+    /// A sequence that declares `declared` items and gives `given`.
+    struct Liar {
+        declared: usize,
+        given: usize,
+    }
+
+    impl Serialize for Liar {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.declared))?;
+            for i in 0..self.given {
+                seq.serialize_element(&i)?;
+            }
+            seq.end()
+        }
+    }
+
+    /// An iterator whose exact size hint is `hint`, whatever it yields.
+    struct Hinted {
+        hint: usize,
+        left: usize,
+    }
+
+    impl Iterator for Hinted {
+        type Item = u8;
+        fn next(&mut self) -> Option<u8> {
+            self.left = self.left.checked_sub(1)?;
+            Some(1)
+        }
+        fn size_hint(&self) -> (usize, Option<usize>) {
+            (self.hint, Some(self.hint))
+        }
+    }
+
+    /// collect_seq of a [`Hinted`].
+    struct Collected {
+        hint: usize,
+        given: usize,
+    }
+
+    impl Serialize for Collected {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(Hinted {
+                hint: self.hint,
+                left: self.given,
+            })
+        }
+    }
+
+    /// A struct that declares `declared` fields and gives `given`.
+    struct LiarStruct {
+        declared: usize,
+        given: usize,
+    }
+
+    impl Serialize for LiarStruct {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("LiarStruct", self.declared)?;
+            for _ in 0..self.given {
+                st.serialize_field("f", &1u8)?;
+            }
+            st.end()
+        }
+    }
+
+    /// More field names than the name cache takes (it stops at 32), each
+    /// struct written twice: names past the cache are found by content.
+    struct ManyNames;
+
+    const NAMES: [&str; 40] = [
+        "f00", "f01", "f02", "f03", "f04", "f05", "f06", "f07", "f08", "f09", "f10", "f11", "f12",
+        "f13", "f14", "f15", "f16", "f17", "f18", "f19", "f20", "f21", "f22", "f23", "f24", "f25",
+        "f26", "f27", "f28", "f29", "f30", "f31", "f32", "f33", "f34", "f35", "f36", "f37", "f38",
+        "f39",
+    ];
+
+    impl Serialize for ManyNames {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(2))?;
+            for _ in 0..2 {
+                seq.serialize_element(&Fields)?;
+            }
+            seq.end()
+        }
+    }
+
+    struct Fields;
+
+    impl Serialize for Fields {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("Fields", NAMES.len())?;
+            for name in NAMES {
+                st.serialize_field(name, &1u8)?;
+            }
+            st.end()
+        }
+    }
+
+    #[test]
+    fn names_past_the_cache_are_shared_too() {
+        let graph = crate::to_value(&ManyNames).unwrap();
+        for p in 0..=5u8 {
+            let direct = crate::to_vec_with(&ManyNames, p).unwrap();
+            assert_eq!(direct, crate::dumps(&graph, p).unwrap(), "p{p}");
+        }
+        // Each name is written once; the second struct GETs them all.
+        let bytes = crate::to_vec_with(&ManyNames, 4).unwrap();
+        for name in NAMES {
+            let n = bytes.windows(3).filter(|w| *w == name.as_bytes()).count();
+            assert_eq!(n, 1, "{name}");
+        }
+    }
+
+    #[test]
+    fn wrong_lengths_are_errors_on_every_path() {
+        // Lean lists (under 1000), batched lists (1000 and up), protocol 0.
+        let pairs = [
+            (0, 1),
+            (1, 0),
+            (2, 3),
+            (3, 2),
+            (999, 1000),
+            (1000, 999),
+            (1001, 2002),
+        ];
+        for p in 0..=5u8 {
+            for (declared, given) in pairs {
+                let liar = Liar { declared, given };
+                assert!(
+                    crate::to_vec_with(&liar, p).is_err(),
+                    "{declared}/{given} p{p}"
+                );
+                let c = Collected {
+                    hint: declared,
+                    given,
+                };
+                assert!(
+                    crate::to_vec_with(&c, p).is_err(),
+                    "{declared}/{given} p{p}"
+                );
+                let s = LiarStruct { declared, given };
+                assert!(
+                    crate::to_vec_with(&s, p).is_err(),
+                    "{declared}/{given} p{p}"
+                );
+                // Honest lengths still work.
+                for ok in [
+                    crate::to_vec_with(
+                        &Liar {
+                            declared,
+                            given: declared,
+                        },
+                        p,
+                    ),
+                    crate::to_vec_with(&Collected { hint: given, given }, p),
+                ] {
+                    assert!(ok.is_ok(), "{declared}/{given} p{p}");
+                }
+            }
+        }
     }
 }
