@@ -59,6 +59,15 @@ impl Memo {
     }
 }
 
+/// A dict or set that may hold repeated keys, listed for
+/// [`Machine::merge_keys`].
+struct Filled {
+    id: ObjId,
+    /// How many items the container held when its keys were found
+    /// distinct, or 0 when they were not checked.
+    checked_len: u32,
+}
+
 pub(crate) struct Machine<'u> {
     opts: &'u mut Unpickler,
     graph: Graph,
@@ -68,7 +77,11 @@ pub(crate) struct Machine<'u> {
     proto: u8,
     alloc: u64,
     /// Dicts and sets with two or more items; duplicate keys merge at STOP.
-    filled: Vec<ObjId>,
+    filled: Vec<Filled>,
+    /// The keys of the last batch that went into an empty dict and was
+    /// found hashable and free of repeats. Records pickled in a row share
+    /// their key objects through the memo, so the same keys come back.
+    known_keys: Vec<Value>,
     /// The input offset just past the last REDUCE, so that POP can tell
     /// whether REDUCE came right before it (a state setter). Kept by REDUCE
     /// alone, so other opcodes pay nothing for it.
@@ -97,6 +110,7 @@ impl<'u> Machine<'u> {
             proto: 0,
             alloc: 0,
             filled: Vec::new(),
+            known_keys: Vec::new(),
             reduce_end: u64::MAX,
         }
     }
@@ -458,15 +472,31 @@ impl<'u> Machine<'u> {
             return Err(bad(format!("odd number of items for {what}")));
         }
         self.charge(flat.len() as u64 * 16)?;
-        for pair in flat.chunks_exact(2) {
-            self.check_hashable(pair[0])?;
+        let Some(Object::Dict(items)) = self.graph.get(id) else {
+            return Ok(());
+        };
+        let before = items.len();
+        let distinct = if before == 0 {
+            self.first_keys_distinct(flat)?
+        } else {
+            for pair in flat.chunks_exact(2) {
+                self.check_hashable(pair[0])?;
+            }
+            false
+        };
+        let after = before + flat.len() / 2;
+        // Listed once, when it first holds two keys: containers only grow
+        // while a pickle loads.
+        if before < 2 && after >= 2 {
+            // Keys found distinct now need no merge unless more come.
+            let checked_len = if distinct {
+                u32::try_from(after).unwrap_or(0)
+            } else {
+                0
+            };
+            self.filled.push(Filled { id, checked_len });
         }
         if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
-            // Listed once, when it first holds two keys: containers only
-            // grow while a pickle loads.
-            if items.len() < 2 && items.len() + flat.len() / 2 >= 2 {
-                self.filled.push(id);
-            }
             if items.capacity() == 0 {
                 // The common case, EMPTY_DICT then one SETITEMS: one exact
                 // allocation, without reserve's growth arithmetic.
@@ -479,6 +509,49 @@ impl<'u> Machine<'u> {
         Ok(())
     }
 
+    /// Checks that the keys of the first batch of a dict are hashable, and
+    /// tells whether they are known to be distinct: the same objects as
+    /// the last batch found so, or plain keys (strs, bytes, ints, names,
+    /// atoms) that compare unequal now. Other keys may hold frozensets
+    /// whose own repeats merge only at STOP, so they wait for
+    /// [`Machine::merge_keys`].
+    fn first_keys_distinct(&mut self, flat: &[Value]) -> Result<bool> {
+        let known = &self.known_keys;
+        if flat.len() / 2 == known.len()
+            && flat
+                .chunks_exact(2)
+                .zip(known)
+                .all(|(p, k)| same_value(p[0], *k))
+        {
+            return Ok(true);
+        }
+        let mut plain = true;
+        for pair in flat.chunks_exact(2) {
+            if let Value::Ref(id) = pair[0] {
+                match self.graph.get(id) {
+                    Some(
+                        Object::Str(_) | Object::Bytes(_) | Object::Int(_) | Object::Global(_),
+                    ) => {}
+                    _ => {
+                        self.check_hashable(pair[0])?;
+                        plain = false;
+                    }
+                }
+            }
+        }
+        if !plain || flat.len() < 4 {
+            return Ok(plain);
+        }
+        let mut keys = std::mem::take(&mut self.known_keys);
+        keys.clear();
+        keys.extend(flat.chunks_exact(2).map(|p| p[0]));
+        let distinct = repeated_keys(&self.graph, &keys, &mut Vec::new()).is_empty();
+        if distinct {
+            self.known_keys = keys;
+        }
+        Ok(distinct)
+    }
+
     /// Adds items to the set or frozenset `id`; duplicates merge at STOP.
     fn set_insert(&mut self, id: ObjId, items: &[Value]) -> Result<()> {
         self.charge(items.len() as u64 * 16)?;
@@ -489,7 +562,7 @@ impl<'u> Machine<'u> {
             let before = set.len();
             set.extend_from_slice(items);
             if before < 2 && set.len() >= 2 {
-                self.filled.push(id);
+                self.filled.push(Filled { id, checked_len: 0 });
             }
         }
         Ok(())
@@ -509,11 +582,13 @@ impl<'u> Machine<'u> {
         // pickled in a row share their key objects through the memo, so
         // the same key sequence comes back again and again.
         let mut known_distinct: Vec<Value> = Vec::new();
-        for id in filled {
+        for Filled { id, checked_len } in filled {
             // Identical values mean the same objects (or equal atoms).
             let known = &known_distinct;
             keys.clear();
             match self.graph.get(id) {
+                // Found distinct when filled, and nothing added since.
+                Some(Object::Dict(items)) if items.len() == checked_len as usize => continue,
                 Some(Object::Dict(items)) => {
                     if items.len() == known.len()
                         && items.iter().zip(known).all(|(kv, k)| same_value(kv.0, *k))
@@ -769,7 +844,12 @@ impl<'u> Machine<'u> {
         let v = match &mut self.opts.persistent {
             Persistent::Refuse => return Err(Error::new(ErrorCode::PersistentIdRefused)),
             Persistent::Keep => self.add(Object::Persistent(pid))?,
-            Persistent::Call(f) => f(&mut self.graph, pid)?,
+            Persistent::Call(f) => {
+                // The function may change objects; checked keys are no
+                // longer known.
+                self.known_keys.clear();
+                f(&mut self.graph, pid)?
+            }
         };
         self.push(v);
         Ok(())
@@ -1315,6 +1395,31 @@ mod tests {
         let mut bad = text.into_bytes();
         bad.push(0xff);
         assert!(load(&bad).is_err());
+    }
+
+    #[test]
+    fn keys_checked_when_filled_still_merge_when_more_come() {
+        let load = |body: &[u8]| {
+            let mut data = vec![0x80, 4];
+            data.extend_from_slice(body);
+            data.push(b'.');
+            crate::loads(&data).unwrap().to_string()
+        };
+        // A first batch of distinct keys, then a batch repeating one.
+        let d = load(b"}(\x8c\x01aK\x01\x8c\x01bK\x02u(\x8c\x01aK\x03u");
+        assert_eq!(d, "{'a': 3, 'b': 2}");
+        // The second dict reuses the first one's key objects (known
+        // distinct), then gets a repeat.
+        let l = load(
+            b"](}(\x8c\x01a\x94K\x01\x8c\x01b\x94K\x02u}(h\x00K\x03h\x01K\x04u(\x8c\x01bK\x05ue",
+        );
+        assert_eq!(l, "[{'a': 1, 'b': 2}, {'a': 3, 'b': 5}]");
+        // Repeats within a first batch of plain keys, and of ints.
+        assert_eq!(load(b"}(\x8c\x01aK\x01\x8c\x01aK\x02u"), "{'a': 2}");
+        assert_eq!(
+            load(b"}(K\x01K\x01G?\xf0\x00\x00\x00\x00\x00\x00K\x02u"),
+            "{1: 2}"
+        );
     }
 
     #[test]
