@@ -699,6 +699,19 @@ impl<'u> Machine<'u> {
         self.charge(flat.len() as u64 * 16)
     }
 
+    /// TUPLE1, TUPLE2 and TUPLE3: the top `N` items, moved as an array
+    /// (`split_off`'s copy of a variable length is a memcpy call).
+    #[inline(always)]
+    fn small_tuple<const N: usize>(&mut self) -> Result<()> {
+        if self.stack.len() < self.fence() + N {
+            return Err(self.underflow());
+        }
+        let at = self.stack.len() - N;
+        let items = <[Value; N]>::try_from(&self.stack[at..]).unwrap_or([Value::None; N]);
+        self.stack.truncate(at);
+        self.make_tuple(Vec::from(items))
+    }
+
     fn make_tuple(&mut self, items: Vec<Value>) -> Result<()> {
         self.charge(items.len() as u64 * 16)?;
         self.push_obj(Object::Tuple(items))
@@ -1037,18 +1050,9 @@ impl<'u> Machine<'u> {
                 let items = self.pop_to_mark()?;
                 self.make_tuple(items)?;
             }
-            Opcode::Tuple1 | Opcode::Tuple2 | Opcode::Tuple3 => {
-                let n = match op {
-                    Opcode::Tuple1 => 1,
-                    Opcode::Tuple2 => 2,
-                    _ => 3,
-                };
-                if self.stack.len() < self.fence() + n {
-                    return Err(self.underflow());
-                }
-                let items = self.stack.split_off(self.stack.len() - n);
-                self.make_tuple(items)?;
-            }
+            Opcode::Tuple1 => self.small_tuple::<1>()?,
+            Opcode::Tuple2 => self.small_tuple::<2>()?,
+            Opcode::Tuple3 => self.small_tuple::<3>()?,
             Opcode::EmptyList => self.push_obj(Object::List(Vec::new()))?,
             Opcode::List => {
                 let items = self.pop_to_mark()?;
