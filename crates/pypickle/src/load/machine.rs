@@ -73,6 +73,9 @@ pub(crate) struct Machine<'u> {
     graph: Graph,
     stack: Vec<Value>,
     marks: Vec<usize>,
+    /// The innermost mark's position, or 0: kept beside `marks` since
+    /// every pop compares against it.
+    fence: usize,
     memo: Memo,
     proto: u8,
     alloc: u64,
@@ -106,6 +109,7 @@ impl<'u> Machine<'u> {
             graph: Graph::new(),
             stack: Vec::new(),
             marks: Vec::new(),
+            fence: 0,
             memo: Memo::default(),
             proto: 0,
             alloc: 0,
@@ -150,8 +154,15 @@ impl<'u> Machine<'u> {
 
     // ----- stack primitives, fenced by the innermost mark as in CPython -----
 
+    #[inline]
     fn fence(&self) -> usize {
-        self.marks.last().copied().unwrap_or(0)
+        self.fence
+    }
+
+    #[inline]
+    fn push_mark(&mut self) {
+        self.marks.push(self.stack.len());
+        self.fence = self.stack.len();
     }
 
     #[cold]
@@ -185,9 +196,12 @@ impl<'u> Machine<'u> {
 
     /// Pops the innermost mark and returns its stack position.
     fn pop_mark(&mut self) -> Result<usize> {
-        self.marks
+        let at = self
+            .marks
             .pop()
-            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))
+            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))?;
+        self.fence = self.marks.last().copied().unwrap_or(0);
+        Ok(at)
     }
 
     /// Pops everything above the innermost mark, and the mark, into a new
@@ -471,17 +485,14 @@ impl<'u> Machine<'u> {
         }
     }
 
-    /// Inserts `[k, v, k, v, ...]` into the dict `id`. Duplicate keys are
-    /// merged once the whole pickle is read; see [`Machine::merge_keys`].
-    fn dict_insert(&mut self, id: ObjId, flat: &[Value], what: &str) -> Result<()> {
+    /// Inserts `[k, v, k, v, ...]` into the dict `id`, which holds
+    /// `before` items. Duplicate keys are merged once the whole pickle is
+    /// read; see [`Machine::merge_keys`].
+    fn dict_insert(&mut self, id: ObjId, before: usize, flat: &[Value], what: &str) -> Result<()> {
         if !flat.len().is_multiple_of(2) {
             return Err(bad(format!("odd number of items for {what}")));
         }
         self.charge(flat.len() as u64 * 16)?;
-        let Some(Object::Dict(items)) = self.graph.get(id) else {
-            return Ok(());
-        };
-        let before = items.len();
         let distinct = if before == 0 {
             self.first_keys_distinct(flat)?
         } else {
@@ -669,7 +680,10 @@ impl<'u> Machine<'u> {
         };
         match self.graph.get(id) {
             // The common case, first and with one lookup.
-            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            Some(Object::Dict(items)) => {
+                let before = items.len();
+                return self.dict_insert(id, before, flat, "SETITEMS");
+            }
             // Items set on an instance are a dict subclass's items: their
             // keys must be hashable, as Python's dict insists, and as
             // re-dumping them through `dict(obj)` needs.
@@ -682,7 +696,10 @@ impl<'u> Machine<'u> {
         }
         let pairs = flat.chunks_exact(2).map(|p| (p[0], p[1]));
         match self.graph.get_mut(id) {
-            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            Some(Object::Dict(items)) => {
+                let before = items.len();
+                return self.dict_insert(id, before, flat, "SETITEMS");
+            }
             _ if !flat.len().is_multiple_of(2) => {
                 return Err(bad("odd number of items for SETITEMS"))
             }
@@ -902,7 +919,7 @@ impl<'u> Machine<'u> {
                         self.opts.limits.max_marks,
                     )));
                 }
-                self.marks.push(self.stack.len());
+                self.push_mark();
             }
             Opcode::Stop => {
                 let v = self.pop()?;
@@ -912,7 +929,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Pop => {
                 if self.marks.last() == Some(&self.stack.len()) {
-                    self.marks.pop();
+                    self.pop_mark()?;
                 } else {
                     let v = self.pop()?;
                     // POP has no argument: REDUCE ended where POP began.
@@ -1064,7 +1081,7 @@ impl<'u> Machine<'u> {
                 let v = self.with_marked(|m, items| {
                     let v = m.add(Object::Dict(Vec::with_capacity(items.len() / 2)))?;
                     if let Value::Ref(id) = v {
-                        m.dict_insert(id, items, "DICT")?;
+                        m.dict_insert(id, 0, items, "DICT")?;
                     }
                     Ok(v)
                 })?;
