@@ -85,6 +85,8 @@ pub(crate) struct Machine<'u> {
     /// found hashable and free of repeats. Records pickled in a row share
     /// their key objects through the memo, so the same keys come back.
     known_keys: Vec<Value>,
+    /// Room to gather a batch's keys in.
+    key_scratch: Vec<Value>,
     /// The input offset just past the last REDUCE, so that POP can tell
     /// whether REDUCE came right before it (a state setter). Kept by REDUCE
     /// alone, so other opcodes pay nothing for it.
@@ -115,6 +117,7 @@ impl<'u> Machine<'u> {
             alloc: 0,
             filled: Vec::new(),
             known_keys: Vec::new(),
+            key_scratch: Vec::new(),
             reduce_end: u64::MAX,
         }
     }
@@ -486,53 +489,58 @@ impl<'u> Machine<'u> {
     }
 
     /// Inserts `[k, v, k, v, ...]` into the dict `id`, which holds
-    /// `before` items. Duplicate keys are merged once the whole pickle is
-    /// read; see [`Machine::merge_keys`].
+    /// `before` items. Repeated keys are merged now when the keys are
+    /// plain, else once the whole pickle is read; see
+    /// [`Machine::merge_keys`].
     fn dict_insert(&mut self, id: ObjId, before: usize, flat: &[Value], what: &str) -> Result<()> {
         if !flat.len().is_multiple_of(2) {
             return Err(bad(format!("odd number of items for {what}")));
         }
         self.charge(flat.len() as u64 * 16)?;
-        let distinct = if before == 0 {
-            self.first_keys_distinct(flat)?
+        let repeats = if before == 0 {
+            self.first_key_repeats(flat)?
         } else {
             for pair in flat.chunks_exact(2) {
                 self.check_hashable(pair[0])?;
             }
-            false
+            None
         };
-        let after = before + flat.len() / 2;
+        let Some(Object::Dict(items)) = self.graph.get_mut(id) else {
+            return Ok(());
+        };
+        if items.capacity() == 0 {
+            // The common case, EMPTY_DICT then one SETITEMS: one exact
+            // allocation, without reserve's growth arithmetic.
+            *items = Vec::with_capacity(flat.len() / 2);
+        } else {
+            items.reserve(flat.len() / 2);
+        }
+        items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
+        if let Some(repeats) = &repeats {
+            merge_pairs(items, repeats);
+        }
+        let after = items.len();
         // Listed once, when it first holds two keys: containers only grow
         // while a pickle loads.
         if before < 2 && after >= 2 {
-            // Keys found distinct now need no merge unless more come.
-            let checked_len = if distinct {
-                u32::try_from(after).unwrap_or(0)
-            } else {
-                0
+            // Keys merged now need no merge at STOP unless more come.
+            let checked_len = match repeats {
+                Some(_) => u32::try_from(after).unwrap_or(0),
+                None => 0,
             };
             self.filled.push(Filled { id, checked_len });
-        }
-        if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
-            if items.capacity() == 0 {
-                // The common case, EMPTY_DICT then one SETITEMS: one exact
-                // allocation, without reserve's growth arithmetic.
-                *items = Vec::with_capacity(flat.len() / 2);
-            } else {
-                items.reserve(flat.len() / 2);
-            }
-            items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
         }
         Ok(())
     }
 
-    /// Checks that the keys of the first batch of a dict are hashable, and
-    /// tells whether they are known to be distinct: the same objects as
-    /// the last batch found so, or plain keys (strs, bytes, ints, names,
-    /// atoms) that compare unequal now. Other keys may hold frozensets
-    /// whose own repeats merge only at STOP, so they wait for
+    /// Checks that the keys of the first batch of a dict are hashable and,
+    /// when they can be merged now, finds their repeats (as
+    /// [`repeated_keys`] gives them): none when they are the same objects
+    /// as the last batch found free of repeats; else those of plain keys
+    /// (strs, bytes, ints, names, atoms). Other keys may hold frozensets
+    /// whose own repeats merge only at STOP: `None`, they wait for
     /// [`Machine::merge_keys`].
-    fn first_keys_distinct(&mut self, flat: &[Value]) -> Result<bool> {
+    fn first_key_repeats(&mut self, flat: &[Value]) -> Result<Option<Vec<(usize, usize)>>> {
         let known = &self.known_keys;
         if flat.len() / 2 == known.len()
             && flat
@@ -540,7 +548,7 @@ impl<'u> Machine<'u> {
                 .zip(known)
                 .all(|(p, k)| same_value(p[0], *k))
         {
-            return Ok(true);
+            return Ok(Some(Vec::new()));
         }
         let mut plain = true;
         for pair in flat.chunks_exact(2) {
@@ -556,17 +564,20 @@ impl<'u> Machine<'u> {
                 }
             }
         }
-        if !plain || flat.len() < 4 {
-            return Ok(plain);
+        if !plain {
+            return Ok(None);
         }
-        let mut keys = std::mem::take(&mut self.known_keys);
+        if flat.len() < 4 {
+            return Ok(Some(Vec::new()));
+        }
+        let keys = &mut self.key_scratch;
         keys.clear();
         keys.extend(flat.chunks_exact(2).map(|p| p[0]));
-        let distinct = repeated_keys(&self.graph, &keys, &mut Vec::new()).is_empty();
-        if distinct {
-            self.known_keys = keys;
+        let repeats = repeated_keys(&self.graph, keys, &mut Vec::new());
+        if repeats.is_empty() {
+            std::mem::swap(&mut self.known_keys, &mut self.key_scratch);
         }
-        Ok(distinct)
+        Ok(Some(repeats))
     }
 
     /// Adds items to the set or frozenset `id`; duplicates merge at STOP.
@@ -630,12 +641,7 @@ impl<'u> Machine<'u> {
                 continue;
             }
             match self.graph.get_mut(id) {
-                Some(Object::Dict(items)) => {
-                    for &(dup, first) in &repeats {
-                        items[first].1 = items[dup].1;
-                    }
-                    retain_except(items, &repeats);
-                }
+                Some(Object::Dict(items)) => merge_pairs(items, &repeats),
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
                     retain_except(items, &repeats)
                 }
@@ -1340,6 +1346,19 @@ impl<'u> Machine<'u> {
     }
 }
 
+/// Merges the repeated keys of a dict's `items` as a Python dict would
+/// have while it was filled: the first key keeps its place, the last value
+/// wins. `repeats` is [`repeated_keys`]'s answer for the keys.
+fn merge_pairs(items: &mut Vec<(Value, Value)>, repeats: &[(usize, usize)]) {
+    if repeats.is_empty() {
+        return;
+    }
+    for &(dup, first) in repeats {
+        items[first].1 = items[dup].1;
+    }
+    retain_except(items, repeats);
+}
+
 /// Removes the positions named first in `repeats` (sorted) from `items`.
 fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
     let mut drop = repeats.iter().map(|r| r.0).peekable();
@@ -1443,6 +1462,22 @@ mod tests {
         assert_eq!(l, "[{'a': 1, 'b': 2}, {'a': 3, 'b': 5}]");
         // Repeats within a first batch of plain keys, and of ints.
         assert_eq!(load(b"}(\x8c\x01aK\x01\x8c\x01aK\x02u"), "{'a': 2}");
+        // Past eight keys (the hash table path): the first key keeps its
+        // place, the last value wins.
+        let mut body = b"}(".to_vec();
+        for (k, v) in [
+            b'a', b'b', b'c', b'd', b'e', b'f', b'g', b'h', b'i', b'c', b'a',
+        ]
+        .into_iter()
+        .zip(1u8..)
+        {
+            body.extend_from_slice(&[0x8c, 1, k, b'K', v]);
+        }
+        body.push(b'u');
+        assert_eq!(
+            load(&body),
+            "{'a': 11, 'b': 2, 'c': 10, 'd': 4, 'e': 5, 'f': 6, 'g': 7, 'h': 8, 'i': 9}"
+        );
         assert_eq!(
             load(b"}(K\x01K\x01G?\xf0\x00\x00\x00\x00\x00\x00K\x02u"),
             "{1: 2}"
