@@ -59,6 +59,18 @@ impl Memo {
     }
 }
 
+/// What [`Machine::first_keys`] found about the keys of a dict's first
+/// batch.
+enum FirstKeys {
+    /// Hashable and free of repeats.
+    Distinct,
+    /// Hashable, with these repeats (as [`repeated_keys`] gives them) to
+    /// merge now.
+    Repeats(Vec<(usize, usize)>),
+    /// Hashable; repeats are merged at STOP.
+    Unchecked,
+}
+
 /// A dict or set that may hold repeated keys, listed for
 /// [`Machine::merge_keys`].
 struct Filled {
@@ -497,13 +509,13 @@ impl<'u> Machine<'u> {
             return Err(bad(format!("odd number of items for {what}")));
         }
         self.charge(flat.len() as u64 * 16)?;
-        let repeats = if before == 0 {
-            self.first_key_repeats(flat)?
+        let first = if before == 0 {
+            self.first_keys(flat)?
         } else {
             for pair in flat.chunks_exact(2) {
                 self.check_hashable(pair[0])?;
             }
-            None
+            FirstKeys::Unchecked
         };
         let Some(Object::Dict(items)) = self.graph.get_mut(id) else {
             return Ok(());
@@ -516,7 +528,7 @@ impl<'u> Machine<'u> {
             items.reserve(flat.len() / 2);
         }
         items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
-        if let Some(repeats) = &repeats {
+        if let FirstKeys::Repeats(repeats) = &first {
             merge_pairs(items, repeats);
         }
         let after = items.len();
@@ -524,9 +536,9 @@ impl<'u> Machine<'u> {
         // while a pickle loads.
         if before < 2 && after >= 2 {
             // Keys merged now need no merge at STOP unless more come.
-            let checked_len = match repeats {
-                Some(_) => u32::try_from(after).unwrap_or(0),
-                None => 0,
+            let checked_len = match first {
+                FirstKeys::Unchecked => 0,
+                _ => u32::try_from(after).unwrap_or(0),
             };
             self.filled.push(Filled { id, checked_len });
         }
@@ -534,13 +546,12 @@ impl<'u> Machine<'u> {
     }
 
     /// Checks that the keys of the first batch of a dict are hashable and,
-    /// when they can be merged now, finds their repeats (as
-    /// [`repeated_keys`] gives them): none when they are the same objects
-    /// as the last batch found free of repeats; else those of plain keys
-    /// (strs, bytes, ints, names, atoms). Other keys may hold frozensets
-    /// whose own repeats merge only at STOP: `None`, they wait for
-    /// [`Machine::merge_keys`].
-    fn first_key_repeats(&mut self, flat: &[Value]) -> Result<Option<Vec<(usize, usize)>>> {
+    /// when they can be merged now, finds their repeats: none when they
+    /// are the same objects as the last batch found free of repeats; else
+    /// those of plain keys (strs, bytes, ints, names, atoms). Other keys
+    /// may hold frozensets whose own repeats merge only at STOP, so they
+    /// wait for [`Machine::merge_keys`].
+    fn first_keys(&mut self, flat: &[Value]) -> Result<FirstKeys> {
         let known = &self.known_keys;
         if flat.len() / 2 == known.len()
             && flat
@@ -548,7 +559,7 @@ impl<'u> Machine<'u> {
                 .zip(known)
                 .all(|(p, k)| same_value(p[0], *k))
         {
-            return Ok(Some(Vec::new()));
+            return Ok(FirstKeys::Distinct);
         }
         let mut plain = true;
         for pair in flat.chunks_exact(2) {
@@ -565,10 +576,10 @@ impl<'u> Machine<'u> {
             }
         }
         if !plain {
-            return Ok(None);
+            return Ok(FirstKeys::Unchecked);
         }
         if flat.len() < 4 {
-            return Ok(Some(Vec::new()));
+            return Ok(FirstKeys::Distinct);
         }
         let keys = &mut self.key_scratch;
         keys.clear();
@@ -576,8 +587,9 @@ impl<'u> Machine<'u> {
         let repeats = repeated_keys(&self.graph, keys, &mut Vec::new());
         if repeats.is_empty() {
             std::mem::swap(&mut self.known_keys, &mut self.key_scratch);
+            return Ok(FirstKeys::Distinct);
         }
-        Ok(Some(repeats))
+        Ok(FirstKeys::Repeats(repeats))
     }
 
     /// Adds items to the set or frozenset `id`; duplicates merge at STOP.
