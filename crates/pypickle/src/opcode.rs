@@ -421,6 +421,18 @@ macro_rules! opcodes {
             )*
         }
 
+        impl Opcode {
+            /// [`Opcode::from_u8`] as a match, which the compiler can fold
+            /// into a match on the opcode that follows.
+            #[inline(always)]
+            const fn decode(b: u8) -> Option<Opcode> {
+                match b {
+                    $($code => Some(Opcode::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
         const TABLE: [OpcodeInfo; 68] = [$(
             OpcodeInfo {
                 name: $name,
@@ -790,9 +802,6 @@ const NOT_AN_OPCODE: u8 = u8::MAX;
 /// [`NOT_AN_OPCODE`].
 const POSITION: [u8; 256] = positions(&TABLE);
 
-/// For each byte, the opcode it encodes.
-const BY_CODE: [Option<Opcode>; 256] = by_code(&TABLE, &POSITION);
-
 /// Indexes `table` by opcode byte, failing the build if two entries share a
 /// byte or an entry's `code` disagrees with its `opcode`.
 const fn positions(table: &[OpcodeInfo]) -> [u8; 256] {
@@ -812,23 +821,11 @@ const fn positions(table: &[OpcodeInfo]) -> [u8; 256] {
     position
 }
 
-/// Maps each byte to its opcode through `position`.
-const fn by_code(table: &[OpcodeInfo], position: &[u8; 256]) -> [Option<Opcode>; 256] {
-    let mut opcodes = [None; 256];
-    let mut code = 0;
-    while code < 256 {
-        if position[code] != NOT_AN_OPCODE {
-            opcodes[code] = Some(table[position[code] as usize].opcode);
-        }
-        code += 1;
-    }
-    opcodes
-}
-
 impl Opcode {
     /// The opcode encoded by byte `b`, or `None` if `b` is not an opcode.
+    #[inline(always)]
     pub const fn from_u8(b: u8) -> Option<Opcode> {
-        BY_CODE[b as usize]
+        Opcode::decode(b)
     }
 
     /// The opcode byte.

@@ -60,16 +60,46 @@ impl Memo {
     }
 }
 
+/// What [`Machine::first_keys`] found about the keys of a dict's first
+/// batch.
+enum FirstKeys {
+    /// Hashable and free of repeats.
+    Distinct,
+    /// Hashable, with these repeats (as [`repeated_keys`] gives them) to
+    /// merge now.
+    Repeats(Vec<(usize, usize)>),
+    /// Hashable; repeats are merged at STOP.
+    Unchecked,
+}
+
+/// A dict or set that may hold repeated keys, listed for
+/// [`Machine::merge_keys`].
+struct Filled {
+    id: ObjId,
+    /// How many items the container held when its keys were found
+    /// distinct, or 0 when they were not checked.
+    checked_len: u32,
+}
+
 pub(crate) struct Machine<'u> {
     opts: &'u mut Unpickler,
     graph: Graph,
     stack: Vec<Value>,
     marks: Vec<usize>,
+    /// The innermost mark's position, or 0: kept beside `marks` since
+    /// every pop compares against it.
+    fence: usize,
     memo: Memo,
     proto: u8,
     alloc: u64,
     /// Dicts and sets with two or more items; duplicate keys merge at STOP.
-    filled: Vec<ObjId>,
+    filled: Vec<Filled>,
+    /// The keys of the last batch that went into an empty dict and was
+    /// found hashable and free of repeats. Records pickled in a row share
+    /// their key objects through the memo, so the same keys come back.
+    known_keys: Vec<Value>,
+    /// Room to gather a batch's keys in.
+    key_scratch: Vec<Value>,
     /// The input offset just past the last REDUCE, so that POP can tell
     /// whether REDUCE came right before it (a state setter). Kept by REDUCE
     /// alone, so other opcodes pay nothing for it.
@@ -96,10 +126,13 @@ impl<'u> Machine<'u> {
             graph: Graph::new(),
             stack: Vec::new(),
             marks: Vec::new(),
+            fence: 0,
             memo: Memo::default(),
             proto: 0,
             alloc: 0,
             filled: Vec::new(),
+            known_keys: Vec::new(),
+            key_scratch: Vec::new(),
             reduce_end: u64::MAX,
             latin: LatinTexts::new(),
         }
@@ -140,8 +173,15 @@ impl<'u> Machine<'u> {
 
     // ----- stack primitives, fenced by the innermost mark as in CPython -----
 
+    #[inline]
     fn fence(&self) -> usize {
-        self.marks.last().copied().unwrap_or(0)
+        self.fence
+    }
+
+    #[inline]
+    fn push_mark(&mut self) {
+        self.marks.push(self.stack.len());
+        self.fence = self.stack.len();
     }
 
     #[cold]
@@ -175,9 +215,12 @@ impl<'u> Machine<'u> {
 
     /// Pops the innermost mark and returns its stack position.
     fn pop_mark(&mut self) -> Result<usize> {
-        self.marks
+        let at = self
+            .marks
             .pop()
-            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))
+            .ok_or_else(|| Error::new(ErrorCode::MarkNotFound))?;
+        self.fence = self.marks.last().copied().unwrap_or(0);
+        Ok(at)
     }
 
     /// Pops everything above the innermost mark, and the mark, into a new
@@ -306,12 +349,18 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
-        // Long text is validated with SIMD (simdutf8 itself hands inputs
-        // under 64 bytes to std, which is as fast there).
+        // Text is validated with SIMD. simdutf8 hands inputs under 64 bytes
+        // to std, whose byte-at-a-time loop costs ~10 instructions a byte,
+        // so short text is validated as a zero-padded 64-byte block:
+        // zeros are ASCII and cannot complete a cut-off character.
+        let mut block = [0u8; 64];
         let valid = if bytes.len() >= 64 {
             simdutf8::basic::from_utf8(bytes).ok()
         } else {
-            std::str::from_utf8(bytes).ok()
+            block[..bytes.len()].copy_from_slice(bytes);
+            simdutf8::basic::from_utf8(&block)
+                .ok()
+                .and_then(|s| s.get(..bytes.len()))
         };
         let obj = match valid {
             Some(s) => Object::Str(PyStr::from(s)),
@@ -479,32 +528,96 @@ impl<'u> Machine<'u> {
         }
     }
 
-    /// Inserts `[k, v, k, v, ...]` into the dict `id`. Duplicate keys are
-    /// merged once the whole pickle is read; see [`Machine::merge_keys`].
-    fn dict_insert(&mut self, id: ObjId, flat: &[Value], what: &str) -> Result<()> {
+    /// Inserts `[k, v, k, v, ...]` into the dict `id`, which holds
+    /// `before` items. Repeated keys are merged now when the keys are
+    /// plain, else once the whole pickle is read; see
+    /// [`Machine::merge_keys`].
+    fn dict_insert(&mut self, id: ObjId, before: usize, flat: &[Value], what: &str) -> Result<()> {
         if !flat.len().is_multiple_of(2) {
             return Err(bad(format!("odd number of items for {what}")));
         }
         self.charge(flat.len() as u64 * 16)?;
-        for pair in flat.chunks_exact(2) {
-            self.check_hashable(pair[0])?;
+        let first = if before == 0 {
+            self.first_keys(flat)?
+        } else {
+            for pair in flat.chunks_exact(2) {
+                self.check_hashable(pair[0])?;
+            }
+            FirstKeys::Unchecked
+        };
+        let Some(Object::Dict(items)) = self.graph.get_mut(id) else {
+            return Ok(());
+        };
+        if items.capacity() == 0 {
+            // The common case, EMPTY_DICT then one SETITEMS: one exact
+            // allocation, without reserve's growth arithmetic.
+            *items = Vec::with_capacity(flat.len() / 2);
+        } else {
+            items.reserve(flat.len() / 2);
         }
-        if let Some(Object::Dict(items)) = self.graph.get_mut(id) {
-            // Listed once, when it first holds two keys: containers only
-            // grow while a pickle loads.
-            if items.len() < 2 && items.len() + flat.len() / 2 >= 2 {
-                self.filled.push(id);
-            }
-            if items.capacity() == 0 {
-                // The common case, EMPTY_DICT then one SETITEMS: one exact
-                // allocation, without reserve's growth arithmetic.
-                *items = Vec::with_capacity(flat.len() / 2);
-            } else {
-                items.reserve(flat.len() / 2);
-            }
-            items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
+        items.extend(flat.chunks_exact(2).map(|p| (p[0], p[1])));
+        if let FirstKeys::Repeats(repeats) = &first {
+            merge_pairs(items, repeats);
+        }
+        let after = items.len();
+        // Listed once, when it first holds two keys: containers only grow
+        // while a pickle loads.
+        if before < 2 && after >= 2 {
+            // Keys merged now need no merge at STOP unless more come.
+            let checked_len = match first {
+                FirstKeys::Unchecked => 0,
+                _ => u32::try_from(after).unwrap_or(0),
+            };
+            self.filled.push(Filled { id, checked_len });
         }
         Ok(())
+    }
+
+    /// Checks that the keys of the first batch of a dict are hashable and,
+    /// when they can be merged now, finds their repeats: none when they
+    /// are the same objects as the last batch found free of repeats; else
+    /// those of plain keys (strs, bytes, ints, names, atoms). Other keys
+    /// may hold frozensets whose own repeats merge only at STOP, so they
+    /// wait for [`Machine::merge_keys`].
+    fn first_keys(&mut self, flat: &[Value]) -> Result<FirstKeys> {
+        let known = &self.known_keys;
+        if flat.len() / 2 == known.len()
+            && flat
+                .chunks_exact(2)
+                .zip(known)
+                .all(|(p, k)| same_value(p[0], *k))
+        {
+            return Ok(FirstKeys::Distinct);
+        }
+        let mut plain = true;
+        for pair in flat.chunks_exact(2) {
+            if let Value::Ref(id) = pair[0] {
+                match self.graph.get(id) {
+                    Some(
+                        Object::Str(_) | Object::Bytes(_) | Object::Int(_) | Object::Global(_),
+                    ) => {}
+                    _ => {
+                        self.check_hashable(pair[0])?;
+                        plain = false;
+                    }
+                }
+            }
+        }
+        if !plain {
+            return Ok(FirstKeys::Unchecked);
+        }
+        if flat.len() < 4 {
+            return Ok(FirstKeys::Distinct);
+        }
+        let keys = &mut self.key_scratch;
+        keys.clear();
+        keys.extend(flat.chunks_exact(2).map(|p| p[0]));
+        let repeats = repeated_keys(&self.graph, keys, &mut Vec::new());
+        if repeats.is_empty() {
+            std::mem::swap(&mut self.known_keys, &mut self.key_scratch);
+            return Ok(FirstKeys::Distinct);
+        }
+        Ok(FirstKeys::Repeats(repeats))
     }
 
     /// Adds items to the set or frozenset `id`; duplicates merge at STOP.
@@ -517,7 +630,7 @@ impl<'u> Machine<'u> {
             let before = set.len();
             set.extend_from_slice(items);
             if before < 2 && set.len() >= 2 {
-                self.filled.push(id);
+                self.filled.push(Filled { id, checked_len: 0 });
             }
         }
         Ok(())
@@ -537,11 +650,13 @@ impl<'u> Machine<'u> {
         // pickled in a row share their key objects through the memo, so
         // the same key sequence comes back again and again.
         let mut known_distinct: Vec<Value> = Vec::new();
-        for id in filled {
+        for Filled { id, checked_len } in filled {
             // Identical values mean the same objects (or equal atoms).
             let known = &known_distinct;
             keys.clear();
             match self.graph.get(id) {
+                // Found distinct when filled, and nothing added since.
+                Some(Object::Dict(items)) if items.len() == checked_len as usize => continue,
                 Some(Object::Dict(items)) => {
                     if items.len() == known.len()
                         && items.iter().zip(known).all(|(kv, k)| same_value(kv.0, *k))
@@ -566,12 +681,7 @@ impl<'u> Machine<'u> {
                 continue;
             }
             match self.graph.get_mut(id) {
-                Some(Object::Dict(items)) => {
-                    for &(dup, first) in &repeats {
-                        items[first].1 = items[dup].1;
-                    }
-                    retain_except(items, &repeats);
-                }
+                Some(Object::Dict(items)) => merge_pairs(items, &repeats),
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
                     retain_except(items, &repeats)
                 }
@@ -616,7 +726,10 @@ impl<'u> Machine<'u> {
         };
         match self.graph.get(id) {
             // The common case, first and with one lookup.
-            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            Some(Object::Dict(items)) => {
+                let before = items.len();
+                return self.dict_insert(id, before, flat, "SETITEMS");
+            }
             // Items set on an instance are a dict subclass's items: their
             // keys must be hashable, as Python's dict insists, and as
             // re-dumping them through `dict(obj)` needs.
@@ -629,7 +742,10 @@ impl<'u> Machine<'u> {
         }
         let pairs = flat.chunks_exact(2).map(|p| (p[0], p[1]));
         match self.graph.get_mut(id) {
-            Some(Object::Dict(_)) => return self.dict_insert(id, flat, "SETITEMS"),
+            Some(Object::Dict(items)) => {
+                let before = items.len();
+                return self.dict_insert(id, before, flat, "SETITEMS");
+            }
             _ if !flat.len().is_multiple_of(2) => {
                 return Err(bad("odd number of items for SETITEMS"))
             }
@@ -644,6 +760,19 @@ impl<'u> Machine<'u> {
             None => return Err(bad("dangling reference")),
         }
         self.charge(flat.len() as u64 * 16)
+    }
+
+    /// TUPLE1, TUPLE2 and TUPLE3: the top `N` items, moved as an array
+    /// (`split_off`'s copy of a variable length is a memcpy call).
+    #[inline(always)]
+    fn small_tuple<const N: usize>(&mut self) -> Result<()> {
+        if self.stack.len() < self.fence() + N {
+            return Err(self.underflow());
+        }
+        let at = self.stack.len() - N;
+        let items = <[Value; N]>::try_from(&self.stack[at..]).unwrap_or([Value::None; N]);
+        self.stack.truncate(at);
+        self.make_tuple(Vec::from(items))
     }
 
     fn make_tuple(&mut self, items: Vec<Value>) -> Result<()> {
@@ -818,7 +947,12 @@ impl<'u> Machine<'u> {
         let v = match &mut self.opts.persistent {
             Persistent::Refuse => return Err(Error::new(ErrorCode::PersistentIdRefused)),
             Persistent::Keep => self.add(Object::Persistent(pid))?,
-            Persistent::Call(f) => f(&mut self.graph, pid)?,
+            Persistent::Call(f) => {
+                // The function may change objects; checked keys are no
+                // longer known.
+                self.known_keys.clear();
+                f(&mut self.graph, pid)?
+            }
         };
         self.push(v);
         Ok(())
@@ -852,7 +986,7 @@ impl<'u> Machine<'u> {
                         self.opts.limits.max_marks,
                     )));
                 }
-                self.marks.push(self.stack.len());
+                self.push_mark();
             }
             Opcode::Stop => {
                 let v = self.pop()?;
@@ -862,7 +996,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Pop => {
                 if self.marks.last() == Some(&self.stack.len()) {
-                    self.marks.pop();
+                    self.pop_mark()?;
                 } else {
                     let v = self.pop()?;
                     // POP has no argument: REDUCE ended where POP began.
@@ -1002,18 +1136,9 @@ impl<'u> Machine<'u> {
                 let items = self.pop_to_mark()?;
                 self.make_tuple(items)?;
             }
-            Opcode::Tuple1 | Opcode::Tuple2 | Opcode::Tuple3 => {
-                let n = match op {
-                    Opcode::Tuple1 => 1,
-                    Opcode::Tuple2 => 2,
-                    _ => 3,
-                };
-                if self.stack.len() < self.fence() + n {
-                    return Err(self.underflow());
-                }
-                let items = self.stack.split_off(self.stack.len() - n);
-                self.make_tuple(items)?;
-            }
+            Opcode::Tuple1 => self.small_tuple::<1>()?,
+            Opcode::Tuple2 => self.small_tuple::<2>()?,
+            Opcode::Tuple3 => self.small_tuple::<3>()?,
             Opcode::EmptyList => self.push_obj(Object::List(Vec::new()))?,
             Opcode::List => {
                 let items = self.pop_to_mark()?;
@@ -1025,7 +1150,7 @@ impl<'u> Machine<'u> {
                 let v = self.with_marked(|m, items| {
                     let v = m.add(Object::Dict(Vec::with_capacity(items.len() / 2)))?;
                     if let Value::Ref(id) = v {
-                        m.dict_insert(id, items, "DICT")?;
+                        m.dict_insert(id, 0, items, "DICT")?;
                     }
                     Ok(v)
                 })?;
@@ -1284,6 +1409,19 @@ impl<'u> Machine<'u> {
     }
 }
 
+/// Merges the repeated keys of a dict's `items` as a Python dict would
+/// have while it was filled: the first key keeps its place, the last value
+/// wins. `repeats` is [`repeated_keys`]'s answer for the keys.
+fn merge_pairs(items: &mut Vec<(Value, Value)>, repeats: &[(usize, usize)]) {
+    if repeats.is_empty() {
+        return;
+    }
+    for &(dup, first) in repeats {
+        items[first].1 = items[dup].1;
+    }
+    retain_except(items, repeats);
+}
+
 /// Removes the positions named first in `repeats` (sorted) from `items`.
 fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
     let mut drop = repeats.iter().map(|r| r.0).peekable();
@@ -1366,6 +1504,80 @@ mod tests {
         let mut bad = text.into_bytes();
         bad.push(0xff);
         assert!(load(&bad).is_err());
+    }
+
+    #[test]
+    fn keys_checked_when_filled_still_merge_when_more_come() {
+        let load = |body: &[u8]| {
+            let mut data = vec![0x80, 4];
+            data.extend_from_slice(body);
+            data.push(b'.');
+            crate::loads(&data).unwrap().to_string()
+        };
+        // A first batch of distinct keys, then a batch repeating one.
+        let d = load(b"}(\x8c\x01aK\x01\x8c\x01bK\x02u(\x8c\x01aK\x03u");
+        assert_eq!(d, "{'a': 3, 'b': 2}");
+        // The second dict reuses the first one's key objects (known
+        // distinct), then gets a repeat.
+        let l = load(
+            b"](}(\x8c\x01a\x94K\x01\x8c\x01b\x94K\x02u}(h\x00K\x03h\x01K\x04u(\x8c\x01bK\x05ue",
+        );
+        assert_eq!(l, "[{'a': 1, 'b': 2}, {'a': 3, 'b': 5}]");
+        // Repeats within a first batch of plain keys, and of ints.
+        assert_eq!(load(b"}(\x8c\x01aK\x01\x8c\x01aK\x02u"), "{'a': 2}");
+        // Past eight keys (the hash table path): the first key keeps its
+        // place, the last value wins.
+        let mut body = b"}(".to_vec();
+        for (k, v) in [
+            b'a', b'b', b'c', b'd', b'e', b'f', b'g', b'h', b'i', b'c', b'a',
+        ]
+        .into_iter()
+        .zip(1u8..)
+        {
+            body.extend_from_slice(&[0x8c, 1, k, b'K', v]);
+        }
+        body.push(b'u');
+        assert_eq!(
+            load(&body),
+            "{'a': 11, 'b': 2, 'c': 10, 'd': 4, 'e': 5, 'f': 6, 'g': 7, 'h': 8, 'i': 9}"
+        );
+        assert_eq!(
+            load(b"}(K\x01K\x01G?\xf0\x00\x00\x00\x00\x00\x00K\x02u"),
+            "{1: 2}"
+        );
+    }
+
+    #[test]
+    fn short_strs_validate_as_std_does() {
+        let load = |payload: &[u8]| {
+            let mut data = vec![0x80, 4, b'X'];
+            data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+            data.extend_from_slice(payload);
+            data.push(b'.');
+            crate::loads(&data)
+        };
+        // Every length up to the 64-byte block, with a character of each
+        // width ending the text, cut short, or followed by a stray byte.
+        for len in 0..64 {
+            for tail in ["\u{e9}", "\u{65e5}", "\u{1f680}"] {
+                let text = "a".repeat(len) + tail;
+                let whole = text.as_bytes();
+                for cut in [whole.len(), whole.len() - 1] {
+                    let bytes = &whole[..cut];
+                    let g = load(bytes);
+                    match std::str::from_utf8(bytes) {
+                        Ok(s) => {
+                            let g = g.unwrap();
+                            assert_eq!(g.as_str(g.root()).unwrap().as_str(), Some(s));
+                        }
+                        Err(_) => assert!(g.is_err(), "{bytes:?}"),
+                    }
+                }
+                let mut stray = whole.to_vec();
+                stray.push(0x80);
+                assert!(load(&stray).is_err());
+            }
+        }
     }
 
     #[test]
