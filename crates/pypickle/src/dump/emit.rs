@@ -141,11 +141,10 @@ impl Encoder {
     #[inline(always)]
     pub(crate) fn int(&mut self, proto: u8, i: i64) {
         if proto >= 1 {
-            // Unsigned compares: negative ints fail both.
-            if (i as u64) <= 0xff {
+            if (0..=0xff).contains(&i) {
                 return self.write(&[Op::BinInt1.code(), i as u8]);
             }
-            if (i as u64) <= 0xffff {
+            if (0..=0xffff).contains(&i) {
                 let [lo, hi] = (i as u16).to_le_bytes();
                 return self.write(&[Op::BinInt2.code(), lo, hi]);
             }
