@@ -192,9 +192,17 @@ impl Encoder {
         match i64::try_from(i) {
             Ok(small) => self.int(proto, small),
             Err(_) if proto >= 2 => self.long1(i),
-            // Far below CPython's digit limit for text.
-            Err(_) => self.write(format!("L{i}L\n").as_bytes()),
+            Err(_) => self.long_text(i),
         }
+    }
+
+    /// Protocols 0-1's LONG of an int of up to 128 bits, far below
+    /// CPython's digit limit for text: out of line, so that `int128`
+    /// needs no stack frame for formatting.
+    #[cold]
+    #[inline(never)]
+    fn long_text(&mut self, i: i128) {
+        self.write(format!("L{i}L\n").as_bytes());
     }
 
     /// An int of any size (LONG1/LONG4 from protocol 2, decimal LONG before).
