@@ -1481,15 +1481,18 @@ mod tests {
         }
     }
 
+    /// Loads a protocol 4 pickle of one BINUNICODE holding `payload`.
+    fn load_binunicode(payload: &[u8]) -> Result<Graph> {
+        let mut data = vec![0x80, 4, b'X'];
+        data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+        data.extend_from_slice(payload);
+        data.push(b'.');
+        crate::loads(&data)
+    }
+
     #[test]
     fn long_strs_validate_as_short_ones() {
-        let load = |payload: &[u8]| {
-            let mut data = vec![0x80, 4, b'X'];
-            data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-            data.extend_from_slice(payload);
-            data.push(b'.');
-            crate::loads(&data)
-        };
+        let load = load_binunicode;
         let text = "h\u{e9}llo \u{65e5}\u{672c} \u{1f680} ".repeat(20);
         let g = load(text.as_bytes()).unwrap();
         assert_eq!(g.as_str(g.root()).unwrap().as_str(), Some(text.as_str()));
@@ -1549,13 +1552,7 @@ mod tests {
 
     #[test]
     fn short_strs_validate_as_std_does() {
-        let load = |payload: &[u8]| {
-            let mut data = vec![0x80, 4, b'X'];
-            data.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-            data.extend_from_slice(payload);
-            data.push(b'.');
-            crate::loads(&data)
-        };
+        let load = load_binunicode;
         // Every length up to the 64-byte block, with a character of each
         // width ending the text, cut short, or followed by a stray byte.
         for len in 0..64 {
