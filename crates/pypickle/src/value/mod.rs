@@ -307,6 +307,12 @@ impl Graph {
     }
 
     /// Every object with its id, in arena order.
+    ///
+    /// A loaded graph also holds objects the pickle built only on the way,
+    /// such as the argument tuples of calls. The latin-1 text behind bytes
+    /// pickled at protocols 0-2 is one of them: the loader builds the bytes
+    /// in the text's memory, so such a text, when nothing else refers to
+    /// it, is left as `''`.
     pub fn objects(&self) -> impl Iterator<Item = (ObjId, &Object)> {
         self.objects
             .iter()
