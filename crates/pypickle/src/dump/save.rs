@@ -48,6 +48,20 @@ struct Items {
     each: Option<u8>,
 }
 
+impl Items {
+    /// The task that saves this run's items from `pos` on.
+    fn rest_from(self, pos: usize) -> Task {
+        Task::Items {
+            src: self.src,
+            kind: self.kind,
+            pos,
+            end: self.end,
+            keys: self.keys,
+            each: self.each,
+        }
+    }
+}
+
 /// What the memo knows of an object.
 enum Lookup {
     /// Saved before, at this memo index.
@@ -1149,15 +1163,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                             self.tasks.insert(mark, Task::Byte(op));
                         }
                         if pos < at.end {
-                            let rest = Task::Items {
-                                src: at.src,
-                                kind: at.kind,
-                                pos,
-                                end: at.end,
-                                keys: at.keys,
-                                each: at.each,
-                            };
-                            self.tasks.insert(mark, rest);
+                            self.tasks.insert(mark, at.rest_from(pos));
                         }
                         return Ok(false);
                     }
@@ -1167,14 +1173,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     // the object, and let the task loop go on (from no
                     // depth at all) with the object.
                     if pos < at.end {
-                        self.tasks.push(Task::Items {
-                            src: at.src,
-                            kind: at.kind,
-                            pos,
-                            end: at.end,
-                            keys: at.keys,
-                            each: at.each,
-                        });
+                        self.tasks.push(at.rest_from(pos));
                     }
                     if let Some(op) = op_after {
                         self.tasks.push(Task::Byte(op));

@@ -651,29 +651,18 @@ impl<'u> Machine<'u> {
         // the same key sequence comes back again and again.
         let mut known_distinct: Vec<Value> = Vec::new();
         for Filled { id, checked_len } in filled {
-            // Identical values mean the same objects (or equal atoms).
-            let known = &known_distinct;
             keys.clear();
             match self.graph.get(id) {
                 // Found distinct when filled, and nothing added since.
                 Some(Object::Dict(items)) if items.len() == checked_len as usize => continue,
-                Some(Object::Dict(items)) => {
-                    if items.len() == known.len()
-                        && items.iter().zip(known).all(|(kv, k)| same_value(kv.0, *k))
-                    {
-                        continue;
-                    }
-                    keys.extend(items.iter().map(|kv| kv.0))
-                }
+                Some(Object::Dict(items)) => keys.extend(items.iter().map(|kv| kv.0)),
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
-                    if items.len() == known.len()
-                        && items.iter().zip(known).all(|(a, k)| same_value(*a, *k))
-                    {
-                        continue;
-                    }
                     keys.extend_from_slice(items)
                 }
                 _ => continue,
+            }
+            if same_keys(keys.iter().copied(), &known_distinct) {
+                continue;
             }
             let repeats = repeated_keys(&self.graph, &keys, &mut scratch);
             if repeats.is_empty() {
@@ -1049,25 +1038,11 @@ impl<'u> Machine<'u> {
                 let data = input.read_exact(n)?;
                 let v = if data.is_empty() {
                     Value::Int(0)
-                } else if data.len() <= 8 {
-                    let fill = if data[data.len() - 1] & 0x80 != 0 {
-                        0xff
-                    } else {
-                        0
-                    };
-                    let mut buf = [fill; 8];
-                    buf[..data.len()].copy_from_slice(&data);
+                } else if let Some(buf) = sign_extended::<8>(&data) {
                     Value::Int(i64::from_le_bytes(buf))
-                } else if data.len() <= 16 {
+                } else if let Some(buf) = sign_extended::<16>(&data) {
                     // Up to 128 bits: num-bigint builds these from an i128
                     // directly, without its generic byte-by-byte path.
-                    let fill = if data[data.len() - 1] & 0x80 != 0 {
-                        0xff
-                    } else {
-                        0
-                    };
-                    let mut buf = [fill; 16];
-                    buf[..data.len()].copy_from_slice(&data);
                     self.big_int(BigInt::from(i128::from_le_bytes(buf)))?
                 } else {
                     let b = BigInt::from_signed_bytes_le(&data);
@@ -1407,6 +1382,26 @@ impl<'u> Machine<'u> {
             .or_else(|| self.object(v).map(Object::type_name))
             .unwrap_or("object")
     }
+}
+
+/// True when `keys` are the values of `known`, in order: the same
+/// objects (or equal atoms), so the same answer about repeats.
+#[inline]
+fn same_keys(keys: impl ExactSizeIterator<Item = Value>, known: &[Value]) -> bool {
+    keys.len() == known.len() && keys.zip(known).all(|(a, k)| same_value(a, *k))
+}
+
+/// Non-empty little-endian two's complement `data` widened to `N` bytes
+/// with its sign, or `None` when it is longer than `N`.
+#[inline(always)]
+fn sign_extended<const N: usize>(data: &[u8]) -> Option<[u8; N]> {
+    let last = *data.last()?;
+    if data.len() > N {
+        return None;
+    }
+    let mut buf = [if last & 0x80 != 0 { 0xff } else { 0 }; N];
+    buf[..data.len()].copy_from_slice(data);
+    Some(buf)
 }
 
 /// Merges the repeated keys of a dict's `items` as a Python dict would

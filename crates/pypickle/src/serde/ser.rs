@@ -172,9 +172,7 @@ impl<'w> Serializer<'w> {
     #[inline(always)]
     fn str(&mut self, s: &str) -> Result<()> {
         let b = s.as_bytes();
-        // Two ASCII characters are no singleton.
-        let distinct = b.len() >= 3 || (b.len() == 2 && b[0] < 0x80);
-        if distinct && b.len() <= SMALL_STR {
+        if is_distinct(b) && b.len() <= SMALL_STR {
             // The common case in one piece: the str and its PUT.
             if self.proto >= 4 {
                 self.memo.next()?;
@@ -194,8 +192,7 @@ impl<'w> Serializer<'w> {
     #[inline(never)]
     fn str_any(&mut self, s: &str) -> Result<()> {
         let b = s.as_bytes();
-        let distinct = b.len() >= 3 || (b.len() == 2 && b[0] < 0x80);
-        if distinct && b.len() <= 0xff && self.proto >= 4 {
+        if is_distinct(b) && b.len() <= 0xff && self.proto >= 4 {
             self.memo.next()?;
             self.enc.short_str_memoized(b);
             return Ok(());
@@ -537,11 +534,7 @@ impl<'w> Serializer<'w> {
     #[inline(always)]
     fn lean_list(&mut self, len: usize) -> Result<Lean<'_, 'w>> {
         self.open(Op::EmptyList, b"(l", len > 1)?;
-        let close = match len {
-            0 => None,
-            1 => Some(Op::Append),
-            _ => Some(Op::Appends),
-        };
+        let close = closing(len, Op::Append, Op::Appends);
         Ok(Lean::new(self, len, close))
     }
 
@@ -757,6 +750,25 @@ fn unhashable(type_name: &str) -> Error {
     ))
 }
 
+/// True unless CPython shares the str of UTF-8 `b` ('' and one latin-1
+/// character): two ASCII characters are no singleton.
+#[inline(always)]
+fn is_distinct(b: &[u8]) -> bool {
+    b.len() >= 3 || (b.len() == 2 && b[0] < 0x80)
+}
+
+/// The opcode that closes a list or dict of `len` (under `BATCH`) items
+/// written with one MARK: `one` for a single item, `many` after a MARK,
+/// none when empty.
+#[inline(always)]
+fn closing(len: usize, one: Op, many: Op) -> Option<Op> {
+    match len {
+        0 => None,
+        1 => Some(one),
+        _ => Some(many),
+    }
+}
+
 #[cold]
 fn wrong_len(declared: usize, got: usize) -> Error {
     Error::unpicklable(format!(
@@ -852,11 +864,7 @@ impl<'a, 'w> Compound<'a, 'w> {
                     ser.op(Op::Mark);
                 }
                 if !set_reduce {
-                    close = match len {
-                        0 => Close::Nothing,
-                        1 => Close::Op(Op::Append),
-                        _ => Close::Op(Op::Appends),
-                    };
+                    close = closing(len, Op::Append, Op::Appends).map_or(Close::Nothing, Close::Op);
                 }
                 Flow::Plain
             }
@@ -865,11 +873,8 @@ impl<'a, 'w> Compound<'a, 'w> {
                     ser.op(Op::Mark);
                 }
                 if !matches!(kind, Kind::Instance) {
-                    close = match len {
-                        0 => Close::Nothing,
-                        1 => Close::Op(Op::SetItem),
-                        _ => Close::Op(Op::SetItems),
-                    };
+                    close =
+                        closing(len, Op::SetItem, Op::SetItems).map_or(Close::Nothing, Close::Op);
                 }
                 Flow::Plain
             }
@@ -1418,11 +1423,7 @@ impl<'a, 'w> ser::Serializer for &'a mut Serializer<'w> {
             return Ok(Items::General(Compound::new(self, Kind::Struct, len)));
         }
         self.open(Op::EmptyDict, b"(d", len > 1)?;
-        let close = match len {
-            0 => None,
-            1 => Some(Op::SetItem),
-            _ => Some(Op::SetItems),
-        };
+        let close = closing(len, Op::SetItem, Op::SetItems);
         Ok(Items::Lean(Lean::new(self, len, close)))
     }
 
