@@ -25,11 +25,15 @@ RUNS = int(os.environ.get("RUNS", "7"))
 
 
 def median_time(f, runs=RUNS):
+    """Median seconds of `runs` calls of `f`. What `f` returns is freed
+    after the clock stops, so a load's time is the load alone; the Rust
+    benches time their loads the same way (the graph dropped afterwards)."""
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        f()
+        result = f()
         times.append(time.perf_counter() - start)
+        del result
     times.sort()
     return times[len(times) // 2]
 
@@ -61,14 +65,16 @@ def cpython_rss_mb(path):
 
 
 def pypickle(path, proto, runs=RUNS):
-    """pypickle's load and dump MB/s, the RSS of one loaded graph, and a
-    memcpy of the file in MB/s (all from one `pypickle bench` run)."""
+    """pypickle's load and dump MB/s, the RSS of one loaded graph, a memcpy
+    of the file, and a load with `loads_shared` (large bytes as views into
+    the input), in MB/s (all from one `pypickle bench` run)."""
     out = subprocess.check_output([PYPICKLE, "bench", "--runs", str(runs), "--protocol", str(proto), path], text=True)
     load = float(re.search(r"^load\s+([\d.]+) MB/s", out, re.M).group(1))
     dump = float(re.search(r"^dump p\d\s+([\d.]+) MB/s", out, re.M).group(1))
     copy = float(re.search(r"^memcpy\s+([\d.]+) MB/s", out, re.M).group(1))
+    shared = float(re.search(r"^shared\s+([\d.]+) MB/s", out, re.M).group(1))
     peak = re.search(r"\(\+([\d.]+) MB for the loaded graph\)", out)
-    return load, dump, float(peak.group(1)) if peak else float("nan"), copy
+    return load, dump, float(peak.group(1)) if peak else float("nan"), copy, shared
 
 
 def serde(paths):
@@ -105,23 +111,25 @@ def main():
     for name, p, path in files:
         size = os.path.getsize(path) / 1e6
         c_load, c_nogc, c_dump = cpython(path, p)
-        r_load, r_dump, r_peak, _ = pypickle(path, p)
+        r_load, r_dump, r_peak, _, _ = pypickle(path, p)
         s_value, s_typed = serde_results[path]
         vs_serde = "%.1fx" % (r_load / float(s_value)) if s_value != "fail" else "-"
         print("| %s p%d | %.1f | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f | %.0f |" % (
             name, p, size, c_load, c_nogc, c_dump, s_value, s_typed, r_load, r_dump,
             r_load / c_nogc, r_dump / c_dump, vs_serde, cpython_rss_mb(path), r_peak))
     print()
-    print("| large bytes (strings --full) | size MB | CPython load gc off | pypickle load | memcpy | load time / memcpy time "
+    print("| large bytes (strings --full) | size MB | CPython load gc off | pypickle load | pypickle loads_shared "
+          "| memcpy | load time / memcpy time | loads_shared time / memcpy time "
           "| load RSS MB CPython | load RSS MB pypickle |")
-    print("|---|--:|--:|--:|--:|--:|--:|--:|")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for p, path in large_bytes_files():
         size = os.path.getsize(path) / 1e6
         # Fewer runs: these files are 15-20 times the others.
         _, c_nogc, _ = cpython(path, p, runs=3)
-        r_load, _, r_peak, copy = pypickle(path, p, runs=3)
-        print("| p%d | %.1f | %.0f | %.0f | %.0f | %.1fx | %.0f | %.0f |" % (
-            p, size, c_nogc, r_load, copy, copy / r_load, cpython_rss_mb(path), r_peak))
+        r_load, _, r_peak, copy, r_shared = pypickle(path, p, runs=3)
+        print("| p%d | %.1f | %.0f | %.0f | %.0f | %.0f | %.1fx | %.1fx | %.0f | %.0f |" % (
+            p, size, c_nogc, r_load, r_shared, copy, copy / r_load, copy / r_shared,
+            cpython_rss_mb(path), r_peak))
 
 
 if __name__ == "__main__":
