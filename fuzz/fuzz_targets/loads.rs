@@ -1,5 +1,6 @@
-//! Any bytes: loading never panics; whatever loads also dumps at every
-//! protocol (or fails cleanly) and what we dump loads again.
+//! Any bytes: loading never panics, from a slice or a shared buffer alike;
+//! whatever loads also dumps at every protocol (or fails cleanly) and what
+//! we dump loads again.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -7,7 +8,19 @@ use pypickle::{Pickler, Unpickler};
 
 fuzz_target!(|data: &[u8]| {
     for mut unpickler in [Unpickler::new(), Unpickler::generic().encoding("latin1")] {
-        let Ok(graph) = unpickler.loads(data) else {
+        let loaded = unpickler.loads(data);
+        // A shared buffer changes where bytes live, never what loads.
+        match (&loaded, unpickler.loads_shared(data.to_vec())) {
+            (Ok(graph), Ok(shared)) => {
+                // Python's == is not reflexive (NaN), so compare what shows.
+                assert_eq!(graph.to_string(), shared.to_string());
+                let dump = |g: &pypickle::Graph| Pickler::new(5).dumps(g).ok();
+                assert!(dump(graph) == dump(&shared), "loads_shared dumps differently");
+            }
+            (Err(e), Err(shared)) => assert_eq!(e.to_string(), shared.to_string()),
+            _ => panic!("loads and loads_shared disagree"),
+        }
+        let Ok(graph) = loaded else {
             continue;
         };
         let _ = graph.to_string();

@@ -89,7 +89,9 @@ fn bench_reports_load_dump_memcpy_and_memory() {
     std::fs::remove_file(&path).unwrap();
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
-    for line in ["file ", "load ", "dump p4 ", "first ", "memcpy ", "RSS "] {
+    for line in [
+        "file ", "load ", "shared ", "dump p4 ", "first ", "memcpy ", "RSS ",
+    ] {
         assert!(
             text.lines().any(|l| l.starts_with(line)),
             "{line:?} in {text}"

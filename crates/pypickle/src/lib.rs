@@ -98,11 +98,13 @@ pub mod serde;
 pub(crate) mod text;
 pub mod value;
 
+/// The shared buffer type of [`Unpickler::loads_shared`] and [`PyBytes`].
+pub use bytes;
 pub use dump::{Pickler, DEFAULT_PROTOCOL, HIGHEST_PROTOCOL};
 pub use error::{Category, Error, Result};
 pub use load::{Limits, Persistent, Policy, Unpickler};
 pub use value::{
-    Buffer, Global, Graph, Instance, InstanceView, ObjId, Object, PyStr, Reduce, Value,
+    Buffer, Global, Graph, Instance, InstanceView, ObjId, Object, PyBytes, PyStr, Reduce, Value,
 };
 
 pub use class::{FromPython, Pickle, ToPython, Unpickle};

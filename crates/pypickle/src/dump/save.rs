@@ -792,7 +792,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             Vec::new()
         } else {
             let data = b.clone();
-            vec![self.add_extra(Object::Bytes(data))]
+            vec![self.add_extra(Object::Bytes(data.into()))]
         };
         let args = self.add_extra(Object::Tuple(args));
         self.reduce_global(id, ("builtins", "bytearray"), args);
@@ -1282,7 +1282,8 @@ impl<'g, 'p> Saver<'g, 'p> {
             Value::Float(f) => f != 0.0,
             Value::Ref(id) => match self.obj(id) {
                 Object::Str(s) => !s.is_empty(),
-                Object::Bytes(b) | Object::ByteArray(b) => !b.is_empty(),
+                Object::Bytes(b) => !b.is_empty(),
+                Object::ByteArray(b) => !b.is_empty(),
                 Object::Tuple(v) | Object::List(v) | Object::Set(v) | Object::FrozenSet(v) => {
                     !v.is_empty()
                 }

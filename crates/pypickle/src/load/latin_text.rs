@@ -122,7 +122,8 @@ impl LatinTexts {
             return;
         };
         let restored = match graph.get(bytes) {
-            Some(Object::Bytes(b) | Object::ByteArray(b)) => latin1::decode(b),
+            Some(Object::Bytes(b)) => latin1::decode(b),
+            Some(Object::ByteArray(b)) => latin1::decode(b),
             _ => return,
         };
         if let Some(slot) = graph.get_mut(text) {
@@ -173,7 +174,7 @@ impl LatinTexts {
         let obj = if bytearray {
             Object::ByteArray(data)
         } else {
-            Object::Bytes(data)
+            Object::Bytes(data.into())
         };
         Some((
             obj,

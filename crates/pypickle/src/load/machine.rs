@@ -410,7 +410,7 @@ impl<'u> Machine<'u> {
         match text::decode_py2_string(data, &self.opts.encoding, &self.opts.errors)
             .map_err(text_err)?
         {
-            Py2Text::Bytes(b) => Ok(Object::Bytes(b)),
+            Py2Text::Bytes(b) => Ok(Object::Bytes(b.into())),
             Py2Text::Str(s) => PyStr::from_surrogatepass(s)
                 .map(Object::Str)
                 .ok_or_else(|| bad("decoded text is not valid")),
@@ -1085,14 +1085,13 @@ impl<'u> Machine<'u> {
                     _ => 8,
                 };
                 let n = Self::len_arg(input, width)?;
-                let data = input.read_exact(n)?;
-                let data = data.to_vec();
-                self.charge(data.len() as u64)?;
-                self.push_obj(if op == Opcode::ByteArray8 {
-                    Object::ByteArray(data)
+                let obj = if op == Opcode::ByteArray8 {
+                    Object::ByteArray(input.read_owned(n)?)
                 } else {
-                    Object::Bytes(data)
-                })?;
+                    Object::Bytes(input.read_bytes(n)?)
+                };
+                self.charge(n)?;
+                self.push_obj(obj)?;
                 self.note_span(input.offset(), n);
             }
             Opcode::Unicode => {

@@ -16,6 +16,8 @@ use std::io;
 
 use crate::class::{FromGraph, FromPython, Registry};
 use crate::error::Result;
+use bytes::Bytes;
+
 use crate::value::{Graph, Value};
 use machine::Machine;
 use read::{IoRead, Read, SliceRead};
@@ -236,6 +238,38 @@ impl Unpickler {
     /// Any malformed, truncated or refused input; see [`crate::Category`].
     pub fn loads(&mut self, data: &[u8]) -> Result<Graph> {
         self.load_from(&mut SliceRead::new(data))?
+            .ok_or_else(|| crate::error::Error::at(crate::error::ErrorCode::EmptyInput, 0))
+    }
+
+    /// Loads one pickle from a shared buffer, such as a whole file read into
+    /// memory. Bytes objects of 4 KiB and more become views into `data`
+    /// instead of copies ([`PyBytes::is_shared`]), so a pickle of large
+    /// arrays or blobs loads at little more than the cost of its other
+    /// objects. A view keeps all of `data` alive; [`PyBytes::into_vec`]
+    /// detaches one. Otherwise as [`Unpickler::loads`].
+    ///
+    /// [`PyBytes::is_shared`]: crate::PyBytes::is_shared
+    /// [`PyBytes::into_vec`]: crate::PyBytes::into_vec
+    ///
+    /// ```
+    /// use pypickle::{Graph, Object, Unpickler};
+    /// let mut g = Graph::new();
+    /// let blob = g.bytes(vec![7u8; 5000]);
+    /// g.set_root(blob);
+    /// let data: Vec<u8> = pypickle::dumps(&g, 4).unwrap();
+    /// // As a file read into memory would be:
+    /// let g = Unpickler::new().loads_shared(data).unwrap();
+    /// let Some(Object::Bytes(b)) = g.resolve(g.root()) else { panic!() };
+    /// assert!(b.is_shared());
+    /// assert_eq!(b.len(), 5000);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Unpickler::loads`].
+    pub fn loads_shared(&mut self, data: impl Into<Bytes>) -> Result<Graph> {
+        let data = data.into();
+        self.load_from(&mut SliceRead::shared(&data))?
             .ok_or_else(|| crate::error::Error::at(crate::error::ErrorCode::EmptyInput, 0))
     }
 

@@ -9,7 +9,16 @@
 use std::io;
 use std::ops::Deref;
 
+use bytes::Bytes;
+
 use crate::error::{Error, ErrorCode, Result};
+use crate::value::PyBytes;
+
+/// The smallest bytes object a shared input lends instead of copying: below
+/// this, a copy costs no more than the view, and does not keep the whole
+/// input alive. (Every non-empty one under the fuzzer, so that its small
+/// inputs reach the views.)
+pub(crate) const SHARE_MIN: u64 = if cfg!(fuzzing) { 1 } else { 4096 };
 
 mod private {
     pub trait Sealed {}
@@ -47,6 +56,20 @@ pub trait Read<'de>: private::Sealed {
     #[doc(hidden)]
     fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>>;
 
+    /// Exactly `n` bytes in a vector of their own, for an object that owns
+    /// its data.
+    #[doc(hidden)]
+    fn read_owned(&mut self, n: u64) -> Result<Vec<u8>> {
+        Ok(self.read_exact(n)?.to_vec())
+    }
+
+    /// Exactly `n` bytes as a bytes object's data: a view into a shared
+    /// input for large data, a copy otherwise.
+    #[doc(hidden)]
+    fn read_bytes(&mut self, n: u64) -> Result<PyBytes> {
+        self.read_owned(n).map(PyBytes::from)
+    }
+
     /// The bytes up to the next newline, without it; EOF error if there is
     /// no newline.
     #[doc(hidden)]
@@ -71,12 +94,29 @@ pub trait Read<'de>: private::Sealed {
 pub struct SliceRead<'de> {
     data: &'de [u8],
     pos: usize,
+    /// The shared buffer `data` views, when large bytes objects may be
+    /// views into it too.
+    shared: Option<&'de Bytes>,
 }
 
 impl<'de> SliceRead<'de> {
     /// Reads `data` from its first byte.
     pub fn new(data: &'de [u8]) -> Self {
-        SliceRead { data, pos: 0 }
+        SliceRead {
+            data,
+            pos: 0,
+            shared: None,
+        }
+    }
+
+    /// Reads a shared buffer from its first byte; bytes objects of 4 KiB and
+    /// more become views into it.
+    pub fn shared(data: &'de Bytes) -> Self {
+        SliceRead {
+            data,
+            pos: 0,
+            shared: Some(data),
+        }
     }
 
     /// The bytes not consumed yet.
@@ -109,6 +149,17 @@ impl<'de> Read<'de> for SliceRead<'de> {
         let n = n as usize;
         self.pos += n;
         Ok(Reference::Borrowed(&rest[..n]))
+    }
+
+    fn read_bytes(&mut self, n: u64) -> Result<PyBytes> {
+        match self.shared {
+            Some(whole) if n >= SHARE_MIN => {
+                let start = self.pos;
+                self.read_exact(n)?;
+                Ok(PyBytes::from(whole.slice(start..self.pos)))
+            }
+            _ => Ok(PyBytes::from(&*self.read_exact(n)?)),
+        }
     }
 
     fn read_line(&mut self) -> Result<Reference<'de, '_>> {
@@ -179,6 +230,32 @@ fn fill_buf<R: io::BufRead>(reader: &mut R, offset: u64) -> Result<&[u8]> {
         .map_err(|e| Error::from(e).with_offset(offset))
 }
 
+/// Appends exactly `n` bytes from `reader` to `out`, advancing `offset`.
+/// `out` grows only by what has arrived, so a hostile length costs nothing.
+fn read_into<R: io::BufRead>(
+    reader: &mut R,
+    offset: &mut u64,
+    out: &mut Vec<u8>,
+    n: u64,
+) -> Result<()> {
+    let mut want = n;
+    while want > 0 {
+        let buf = fill_buf(reader, *offset)?;
+        if buf.is_empty() {
+            return Err(Error::at(ErrorCode::Truncated, *offset));
+        }
+        let take = buf.len().min(want.min(usize::MAX as u64) as usize);
+        if out.capacity() - out.len() < take {
+            out.reserve(take.max(GROWTH_STEP.min(want as usize)));
+        }
+        out.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        *offset += take as u64;
+        want -= take as u64;
+    }
+    Ok(())
+}
+
 impl<R: io::BufRead> private::Sealed for IoRead<R> {}
 
 impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
@@ -193,24 +270,15 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
 
     fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>> {
         self.scratch.clear();
-        let mut want = n;
-        while want > 0 {
-            let buf = fill_buf(&mut self.reader, self.offset)?;
-            if buf.is_empty() {
-                return Err(Error::at(ErrorCode::Truncated, self.offset));
-            }
-            let take = buf.len().min(want.min(usize::MAX as u64) as usize);
-            // Grow only by what arrived, so a hostile length costs nothing.
-            if self.scratch.capacity() - self.scratch.len() < take {
-                self.scratch
-                    .reserve(take.max(GROWTH_STEP.min(want as usize)));
-            }
-            self.scratch.extend_from_slice(&buf[..take]);
-            self.reader.consume(take);
-            self.offset += take as u64;
-            want -= take as u64;
-        }
+        read_into(&mut self.reader, &mut self.offset, &mut self.scratch, n)?;
         Ok(Reference::Copied(&self.scratch))
+    }
+
+    fn read_owned(&mut self, n: u64) -> Result<Vec<u8>> {
+        // Straight into the object's own buffer: one copy, not two.
+        let mut out = Vec::new();
+        read_into(&mut self.reader, &mut self.offset, &mut out, n)?;
+        Ok(out)
     }
 
     fn read_line(&mut self) -> Result<Reference<'de, '_>> {

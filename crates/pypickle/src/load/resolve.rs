@@ -4,7 +4,7 @@
 
 use crate::class::Registry;
 use crate::error::{Error, ErrorCode, Result};
-use crate::value::{Global, Graph, Instance, Object, PyStr, Value};
+use crate::value::{Global, Graph, Instance, Object, PyBytes, PyStr, Value};
 
 /// Which globals a load accepts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -117,10 +117,11 @@ pub(crate) fn native_call(
             Some(items) => Object::FrozenSet(items),
             None => return Ok(None),
         },
-        ("builtins", "bytes", []) => Object::Bytes(Vec::new()),
+        ("builtins", "bytes", []) => Object::Bytes(PyBytes::new()),
         ("builtins", "bytearray", []) => Object::ByteArray(Vec::new()),
         ("builtins", "bytearray", [b]) => match g.resolve(*b) {
-            Some(Object::Bytes(data) | Object::ByteArray(data)) => Object::ByteArray(data.clone()),
+            Some(Object::Bytes(data)) => Object::ByteArray(data.to_vec()),
+            Some(Object::ByteArray(data)) => Object::ByteArray(data.clone()),
             _ => return Ok(None),
         },
         ("builtins", "bytearray", [s, enc]) => match (g.as_str(*s), g.as_str(*enc)) {
@@ -140,7 +141,9 @@ pub(crate) fn native_call(
             _ => return Ok(None),
         },
         ("_codecs", "encode", [s, enc]) => match (g.as_str(*s), g.as_str(*enc)) {
-            (Some(text), Some(enc)) if is_latin1_name(enc) => Object::Bytes(latin1_encode(text)?),
+            (Some(text), Some(enc)) if is_latin1_name(enc) => {
+                Object::Bytes(latin1_encode(text)?.into())
+            }
             _ => return Ok(None),
         },
         // getattr(Outer, 'Inner'): how protocols 0-3 name a nested class.

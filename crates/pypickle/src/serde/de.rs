@@ -129,9 +129,8 @@ impl<'a, 'de> Walker<'a, 'de> {
                 data.get(start..start.checked_add(b.len())?)
             }
             Lend::Graph(g) => match g.get(id)? {
-                Object::Bytes(b) | Object::ByteArray(b) => Some(b),
                 Object::Buffer(buf) => Some(&buf.data),
-                _ => None,
+                other => other.byte_data(),
             },
         }
     }
@@ -296,10 +295,11 @@ impl<'a, 'de> ValueDe<'_, 'a, 'de> {
                 Object::List(v) | Object::Tuple(v) | Object::Set(v) | Object::FrozenSet(v) => {
                     return self.seq(Items::Values(v.iter()), visitor)
                 }
-                Object::Bytes(b) | Object::ByteArray(b) => {
-                    return self.seq(Items::Bytes(b.iter()), visitor)
+                other => {
+                    if let Some(b) = other.byte_data() {
+                        return self.seq(Items::Bytes(b.iter()), visitor);
+                    }
                 }
-                _ => {}
             }
         }
         Err(self.invalid(&visitor))
@@ -345,7 +345,8 @@ impl<'a, 'de> de::Deserializer<'de> for ValueDe<'_, 'a, 'de> {
         match self.w.obj(id)? {
             Object::Int(b) => self.big_int(b, visitor),
             Object::Str(s) => self.str(id, s, visitor, true),
-            Object::Bytes(b) | Object::ByteArray(b) => self.bytes(id, b, visitor),
+            Object::Bytes(b) => self.bytes(id, b, visitor),
+            Object::ByteArray(b) => self.bytes(id, b, visitor),
             Object::Buffer(buf) => self.bytes(id, &buf.data, visitor),
             Object::List(v) | Object::Tuple(v) | Object::Set(v) | Object::FrozenSet(v) => {
                 self.seq(Items::Values(v.iter()), visitor)
@@ -421,7 +422,8 @@ impl<'a, 'de> de::Deserializer<'de> for ValueDe<'_, 'a, 'de> {
     fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         if let Value::Ref(id) = self.v {
             match self.w.obj(id)? {
-                Object::Bytes(b) | Object::ByteArray(b) => return self.bytes(id, b, visitor),
+                Object::Bytes(b) => return self.bytes(id, b, visitor),
+                Object::ByteArray(b) => return self.bytes(id, b, visitor),
                 Object::Buffer(buf) => return self.bytes(id, &buf.data, visitor),
                 Object::Str(s) => return self.str(id, s, visitor, true),
                 Object::List(_) | Object::Tuple(_) => return self.any_seq(visitor),

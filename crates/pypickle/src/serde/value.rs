@@ -229,7 +229,7 @@ impl<'b> ser::Serializer for &'b mut Builder {
         if std::mem::take(&mut self.next_int) {
             return self.p.int(num_bigint::BigInt::from_signed_bytes_le(v));
         }
-        self.add(Object::Bytes(v.to_vec()))
+        self.add(Object::Bytes(v.into()))
     }
     fn serialize_none(self) -> Result<Value> {
         Ok(Value::None)

@@ -93,11 +93,8 @@ fn eq_at(ga: &Graph, a: Value, gb: &Graph, b: Value, nesting: usize) -> bool {
                     return false;
                 }
             }
-            (Bytes(x), Bytes(y))
-            | (ByteArray(x), ByteArray(y))
-            | (Bytes(x), ByteArray(y))
-            | (ByteArray(x), Bytes(y)) => {
-                if x != y {
+            (Bytes(_) | ByteArray(_), Bytes(_) | ByteArray(_)) => {
+                if oa.byte_data() != ob.byte_data() {
                     return false;
                 }
             }

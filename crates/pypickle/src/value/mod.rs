@@ -24,12 +24,14 @@
 mod eq;
 pub(crate) mod instance;
 pub(crate) mod key;
+mod pybytes;
 pub(crate) mod pystr;
 mod repr;
 
 use num_bigint::BigInt;
 
 pub use instance::InstanceView;
+pub use pybytes::PyBytes;
 pub use pystr::{CodePoints, PyStr};
 pub use repr::bytes_repr;
 
@@ -68,8 +70,9 @@ pub enum Object {
     Int(BigInt),
     /// A `str`.
     Str(PyStr),
-    /// A `bytes`.
-    Bytes(Vec<u8>),
+    /// A `bytes`: an owned buffer, or a view into the buffer it was loaded
+    /// from ([`PyBytes`]).
+    Bytes(PyBytes),
     /// A `bytearray`.
     ByteArray(Vec<u8>),
     /// A `complex`.
@@ -229,7 +232,7 @@ impl Graph {
 
     /// Adds a bytes object and returns a reference to it.
     pub fn bytes(&mut self, b: impl Into<Vec<u8>>) -> Value {
-        Value::Ref(self.add(Object::Bytes(b.into())))
+        Value::Ref(self.add(Object::Bytes(PyBytes::from(b.into()))))
     }
 
     /// Adds an int of any size and returns it, inline when it fits in `i64`.
@@ -322,6 +325,15 @@ impl Graph {
 }
 
 impl Object {
+    /// The data of a `bytes` or a `bytearray`; `None` for any other object.
+    pub fn byte_data(&self) -> Option<&[u8]> {
+        match self {
+            Object::Bytes(b) => Some(b),
+            Object::ByteArray(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// The Python type name, as `type(obj).__name__` prints it.
     pub fn type_name(&self) -> &'static str {
         match self {
