@@ -1,6 +1,6 @@
-//! Any bytes: loading never panics, from a slice or a shared buffer alike;
-//! whatever loads also dumps at every protocol (or fails cleanly) and what
-//! we dump loads again.
+//! Any bytes: loading never panics, and a slice, a shared buffer and a
+//! stream load alike; whatever loads also dumps at every protocol (or fails
+//! cleanly) and what we dump loads again.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -19,6 +19,13 @@ fuzz_target!(|data: &[u8]| {
             }
             (Err(e), Err(shared)) => assert_eq!(e.to_string(), shared.to_string()),
             _ => panic!("loads and loads_shared disagree"),
+        }
+        // So does a stream in 5-byte pieces, whose frames are read whole.
+        let streamed = unpickler.load(std::io::BufReader::with_capacity(5, data));
+        match (&loaded, &streamed) {
+            (Ok(graph), Ok(streamed)) => assert_eq!(graph.to_string(), streamed.to_string()),
+            (Err(_), Err(_)) => {}
+            _ => panic!("loads and load disagree"),
         }
         let Ok(graph) = loaded else {
             continue;

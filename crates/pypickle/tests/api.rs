@@ -1,5 +1,7 @@
 //! The public API: streams, errors with offsets, options.
 
+mod common;
+
 use std::io::BufReader;
 
 use pypickle::{Category, Object, Pickler, Unpickler, Value};
@@ -247,4 +249,47 @@ fn unhashable_keys_are_errors() {
         err.to_string(),
         "unhashable type: 'dict' at byte 19 (opcode SETITEM)"
     );
+}
+
+#[test]
+fn stream_frames_are_read_whole_as_cpython_reads_them_from_a_file() {
+    // A frame that claims more than the stream holds fails at FRAME, even
+    // though its STOP arrives first; a frame that runs past its STOP leaves
+    // the rest for the next load. CPython, reading a buffered file, says:
+    let out = common::python_stdout(
+        r#"
+import io, pickle
+cases = [
+    b'\x80\x04\x95\x64\x00\x00\x00\x00\x00\x00\x00K\x01.',
+    b'\x80\x04\x95\x08\x00\x00\x00\x00\x00\x00\x00K\x01.K\x02.K\x03.',
+]
+for data in cases:
+    f = io.BufferedReader(io.BytesIO(data))
+    seen = []
+    while True:
+        try:
+            seen.append(repr(pickle.load(f)))
+        except EOFError:
+            seen.append('eof')
+            break
+        except pickle.UnpicklingError:
+            seen.append('error')
+            break
+    print(data.hex(), ' '.join(seen))
+"#,
+    );
+    for line in out.lines() {
+        let (hex, want) = line.split_once(' ').unwrap();
+        let data = common::from_hex(hex);
+        let mut u = Unpickler::new();
+        let mut seen = Vec::new();
+        for result in u.stream(BufReader::with_capacity(4, data.as_slice())) {
+            seen.push(result.map_or("error".into(), |g| g.to_string()));
+        }
+        // The stream ends cleanly where CPython's next load meets EOF.
+        if seen.last().map(String::as_str) != Some("error") {
+            seen.push("eof".into());
+        }
+        assert_eq!(seen.join(" "), want, "{hex}");
+    }
 }

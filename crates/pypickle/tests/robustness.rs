@@ -1,6 +1,9 @@
 //! No input makes the codec panic: CPython-made pickles, truncated at every
-//! offset and mutated at random, either load or fail with an error; what
-//! loads also dumps at every protocol (or fails cleanly) and loads back.
+//! offset and mutated at random, either load or fail with an error, from a
+//! slice and from a stream alike; what loads also dumps at every protocol
+//! (or fails cleanly) and loads back.
+
+use std::io::BufReader;
 
 use pypickle::{Pickler, Unpickler};
 
@@ -29,7 +32,15 @@ impl Rng {
 
 fn exercise(data: &[u8]) {
     for mut unpickler in [Unpickler::new(), Unpickler::generic()] {
-        let Ok(graph) = unpickler.loads(data) else {
+        let loaded = unpickler.loads(data);
+        // A stream in 5-byte pieces loads exactly what the slice does.
+        let streamed = unpickler.load(BufReader::with_capacity(5, data));
+        match (&loaded, &streamed) {
+            (Ok(a), Ok(b)) => assert_eq!(a.to_string(), b.to_string(), "{data:?}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("slice {loaded:?} but stream {streamed:?}: {data:?}"),
+        }
+        let Ok(graph) = loaded else {
             continue;
         };
         let _ = graph.to_string();

@@ -2,9 +2,11 @@
 //!
 //! [`SliceRead`] lends views straight into the input slice; [`IoRead`] pulls
 //! from a `BufRead` and never consumes a byte past the pickle's STOP, so
-//! several pickles can be read one after another from one stream. Every
-//! length is checked against what remains (or what actually arrives) before
-//! anything is allocated.
+//! several pickles can be read one after another from one stream. (A
+//! malformed frame that claims bytes past its STOP is read whole, and the
+//! next pickle of the same [`IoRead`] starts with the rest, as CPython's
+//! next `load` does from a buffered file.) Every length is checked against
+//! what remains (or what actually arrives) before anything is allocated.
 
 use std::io;
 use std::ops::Deref;
@@ -75,7 +77,8 @@ pub trait Read<'de>: private::Sealed {
     #[doc(hidden)]
     fn read_line(&mut self) -> Result<Reference<'de, '_>>;
 
-    /// Checks that a frame of `len` bytes is there; readers may prefetch it.
+    /// Checks that a frame of `len` bytes is there, as CPython does when it
+    /// reads the frame whole; readers may prefetch it.
     #[doc(hidden)]
     fn frame(&mut self, len: u64) -> Result<()>;
 
@@ -193,6 +196,13 @@ impl<'de> Read<'de> for SliceRead<'de> {
 pub struct IoRead<R> {
     reader: R,
     scratch: Vec<u8>,
+    /// The current frame, read whole when its FRAME opcode arrives (so a
+    /// frame cut short is an error there, as in CPython); opcodes are served
+    /// from it before the reader.
+    frame: Vec<u8>,
+    /// How much of `frame` has been consumed.
+    frame_pos: usize,
+    /// The bytes consumed so far (read from the frame or the reader).
     offset: u64,
 }
 
@@ -206,8 +216,21 @@ impl<R: io::BufRead> IoRead<R> {
         IoRead {
             reader,
             scratch: Vec::new(),
+            frame: Vec::new(),
+            frame_pos: 0,
             offset: 0,
         }
+    }
+
+    /// Consumes what is left of the current frame, appending it to `out`;
+    /// returns how many bytes that was.
+    fn drain_frame(&mut self, out: &mut Vec<u8>) -> u64 {
+        let rest = &self.frame[self.frame_pos..];
+        out.extend_from_slice(rest);
+        let n = rest.len();
+        self.frame_pos = self.frame.len();
+        self.offset += n as u64;
+        n as u64
     }
 
     /// Gives the reader back.
@@ -260,6 +283,11 @@ impl<R: io::BufRead> private::Sealed for IoRead<R> {}
 
 impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
     fn next_byte(&mut self) -> Result<Option<u8>> {
+        if let Some(&b) = self.frame.get(self.frame_pos) {
+            self.frame_pos += 1;
+            self.offset += 1;
+            return Ok(Some(b));
+        }
         let b = fill_buf(&mut self.reader, self.offset)?.first().copied();
         if b.is_some() {
             self.reader.consume(1);
@@ -269,20 +297,48 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
     }
 
     fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>> {
-        self.scratch.clear();
-        read_into(&mut self.reader, &mut self.offset, &mut self.scratch, n)?;
+        let start = self.frame_pos;
+        if n <= (self.frame.len() - start) as u64 {
+            self.frame_pos += n as usize;
+            self.offset += n;
+            return Ok(Reference::Copied(&self.frame[start..self.frame_pos]));
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let from_frame = self.drain_frame(&mut scratch);
+        let read = read_into(
+            &mut self.reader,
+            &mut self.offset,
+            &mut scratch,
+            n - from_frame,
+        );
+        self.scratch = scratch;
+        read?;
         Ok(Reference::Copied(&self.scratch))
     }
 
     fn read_owned(&mut self, n: u64) -> Result<Vec<u8>> {
+        if n <= (self.frame.len() - self.frame_pos) as u64 {
+            return Ok(self.read_exact(n)?.to_vec());
+        }
         // Straight into the object's own buffer: one copy, not two.
         let mut out = Vec::new();
-        read_into(&mut self.reader, &mut self.offset, &mut out, n)?;
+        let from_frame = self.drain_frame(&mut out);
+        read_into(&mut self.reader, &mut self.offset, &mut out, n - from_frame)?;
         Ok(out)
     }
 
     fn read_line(&mut self) -> Result<Reference<'de, '_>> {
-        self.scratch.clear();
+        let start = self.frame_pos;
+        if let Some(i) = self.frame[start..].iter().position(|&b| b == b'\n') {
+            self.frame_pos += i + 1;
+            self.offset += i as u64 + 1;
+            return Ok(Reference::Copied(&self.frame[start..start + i]));
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        self.drain_frame(&mut scratch);
+        self.scratch = scratch;
         loop {
             let buf = fill_buf(&mut self.reader, self.offset)?;
             if buf.is_empty() {
@@ -305,10 +361,23 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
         }
     }
 
-    fn frame(&mut self, _len: u64) -> Result<()> {
-        // Frames are read as their opcodes arrive; a short frame shows up as
-        // a truncated read of the opcode that runs past the end.
-        Ok(())
+    fn frame(&mut self, len: u64) -> Result<()> {
+        // CPython reads a frame whole (or fails with "pickle data was
+        // truncated" right there), so do the same: keep what is left of the
+        // current one and read the rest of the new one after it.
+        let left = (self.frame.len() - self.frame_pos) as u64;
+        if len <= left {
+            return Ok(());
+        }
+        self.frame.drain(..self.frame_pos);
+        self.frame_pos = 0;
+        let mut reader_offset = self.offset + left;
+        read_into(
+            &mut self.reader,
+            &mut reader_offset,
+            &mut self.frame,
+            len - left,
+        )
     }
 
     fn offset(&self) -> u64 {
