@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use num_bigint::BigInt;
 
 use super::latin_text::LatinTexts;
-use super::read::{Read, Reference};
+use super::read::Read;
 use super::resolve::{self, Policy};
 use super::{Persistent, Unpickler};
 use crate::error::{Error, ErrorCode, Result};
@@ -386,13 +386,8 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn bin_unicode<'de, R: Read<'de>, const W: usize>(&mut self, input: &mut R) -> Result<()> {
         let n = Self::uint_arg::<R, W>(input)?;
-        match input.read_exact(n)? {
-            Reference::Borrowed(b) => self.push_str(b)?,
-            Reference::Copied(b) => {
-                let b = b.to_vec();
-                self.push_str(&b)?
-            }
-        }
+        let text = input.read_exact(n)?;
+        self.push_str(&text)?;
         self.note_span(input.offset(), n);
         Ok(())
     }

@@ -222,6 +222,24 @@ impl<R: io::BufRead> IoRead<R> {
         }
     }
 
+    /// `read_exact` for bytes not all in the current frame: what is left of
+    /// it, then the rest from the reader, in the scratch buffer.
+    #[inline(never)]
+    fn read_exact_past_frame<'de>(&mut self, n: u64) -> Result<Reference<'de, '_>> {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.clear();
+        let from_frame = self.drain_frame(&mut scratch);
+        let read = read_into(
+            &mut self.reader,
+            &mut self.offset,
+            &mut scratch,
+            n - from_frame,
+        );
+        self.scratch = scratch;
+        read?;
+        Ok(Reference::Copied(&self.scratch))
+    }
+
     /// Consumes what is left of the current frame, appending it to `out`;
     /// returns how many bytes that was.
     fn drain_frame(&mut self, out: &mut Vec<u8>) -> u64 {
@@ -296,6 +314,7 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
         Ok(b)
     }
 
+    #[inline]
     fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>> {
         let start = self.frame_pos;
         if n <= (self.frame.len() - start) as u64 {
@@ -303,18 +322,7 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
             self.offset += n;
             return Ok(Reference::Copied(&self.frame[start..self.frame_pos]));
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let from_frame = self.drain_frame(&mut scratch);
-        let read = read_into(
-            &mut self.reader,
-            &mut self.offset,
-            &mut scratch,
-            n - from_frame,
-        );
-        self.scratch = scratch;
-        read?;
-        Ok(Reference::Copied(&self.scratch))
+        self.read_exact_past_frame(n)
     }
 
     fn read_owned(&mut self, n: u64) -> Result<Vec<u8>> {
