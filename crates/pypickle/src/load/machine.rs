@@ -21,38 +21,70 @@ use crate::value::{Buffer, Graph, Instance, ObjId, Object, PyStr, Reduce, Value}
 
 /// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
 /// for anything a hostile pickle makes up.
+///
+/// A dense entry is 4 bytes, not a 16-byte `Value`: picklers memoize
+/// objects, so an entry is an object id plus one (0: empty). The rare
+/// atom (a crafted pickle may memoize an int) is marked [`Memo::ATOM`] and
+/// kept in `sparse` under its index. A large graph's memo is millions of
+/// entries, so this saves pages the kernel would fault in for every load.
 #[derive(Default)]
 struct Memo {
-    dense: Vec<Option<Value>>,
+    dense: Vec<u32>,
     sparse: HashMap<u64, Value>,
     len: u64,
 }
 
 impl Memo {
+    /// The dense mark of an entry held in `sparse`.
+    const ATOM: u32 = u32::MAX;
+
     #[inline]
     fn get(&self, idx: u64) -> Option<Value> {
         match self.dense.get(idx as usize) {
-            Some(v) => *v,
-            None => self.sparse.get(&idx).copied(),
+            Some(&0) => None,
+            Some(&Self::ATOM) | None => self.sparse.get(&idx).copied(),
+            Some(&e) => Some(Value::Ref(ObjId(e - 1))),
         }
     }
 
+    /// The dense entry for `v` at `idx`, recording an atom in `sparse`.
     #[inline]
+    fn entry(&mut self, idx: u64, v: Value) -> u32 {
+        match v {
+            Value::Ref(id) if id.0 < Self::ATOM - 1 => id.0 + 1,
+            _ => {
+                self.sparse.insert(idx, v);
+                Self::ATOM
+            }
+        }
+    }
+
+    /// MEMOIZE and well-behaved PUTs: the next index, appended.
+    #[inline]
+    fn push(&mut self, v: Value) {
+        let e = self.entry(self.dense.len() as u64, v);
+        self.dense.push(e);
+        self.len += 1;
+    }
+
     fn put(&mut self, idx: u64, v: Value) {
         let dense_len = self.dense.len() as u64;
         if idx == dense_len && idx == self.len {
-            // MEMOIZE and well-behaved PUTs: the next index, appended.
-            self.dense.push(Some(v));
-            self.len += 1;
+            self.push(v);
         } else if idx < dense_len {
-            if self.dense[idx as usize].replace(v).is_none() {
+            let old = self.dense[idx as usize];
+            if old == Self::ATOM {
+                self.sparse.remove(&idx);
+            }
+            self.dense[idx as usize] = self.entry(idx, v);
+            if old == 0 {
                 self.len += 1;
             }
         } else if idx <= 2 * self.len + 1024 {
             // Grow the dense part only while it stays at least half full,
             // so made-up indices cannot make a few bytes cost megabytes.
-            self.dense.resize(idx as usize + 1, None);
-            self.dense[idx as usize] = Some(v);
+            self.dense.resize(idx as usize + 1, 0);
+            self.dense[idx as usize] = self.entry(idx, v);
             self.len += 1;
         } else if self.sparse.insert(idx, v).is_none() {
             self.len += 1;
@@ -462,8 +494,7 @@ impl<'u> Machine<'u> {
                 && idx == self.memo.dense.len() as u64
                 && idx <= self.opts.limits.max_memo_index
             {
-                self.memo.dense.push(Some(v));
-                self.memo.len += 1;
+                self.memo.push(v);
                 return Ok(());
             }
         }
@@ -1579,10 +1610,28 @@ mod tests {
     }
 
     #[test]
+    fn memo_keeps_atoms_and_replacements_apart_from_ids() {
+        let mut memo = Memo::default();
+        memo.put(0, Value::Ref(ObjId(7)));
+        memo.put(1, Value::Int(-3));
+        memo.put(2, Value::Ref(ObjId(u32::MAX - 1)));
+        assert_eq!(memo.get(0), Some(Value::Ref(ObjId(7))));
+        assert_eq!(memo.get(1), Some(Value::Int(-3)));
+        assert_eq!(memo.get(2), Some(Value::Ref(ObjId(u32::MAX - 1))));
+        memo.put(1, Value::Ref(ObjId(0)));
+        memo.put(0, Value::None);
+        assert_eq!(memo.get(0), Some(Value::None));
+        assert_eq!(memo.get(1), Some(Value::Ref(ObjId(0))));
+        assert_eq!(memo.sparse.len(), 2, "id u32::MAX - 1 and the None");
+        assert_eq!(memo.len, 3);
+        assert_eq!(memo.get(3), None);
+    }
+
+    #[test]
     fn memo_in_order_stays_dense() {
         let mut memo = Memo::default();
         for i in 0..10_000u64 {
-            memo.put(i, Value::Int(i as i64));
+            memo.put(i, Value::Ref(ObjId(i as u32)));
         }
         assert_eq!(memo.dense.len(), 10_000);
         assert!(memo.sparse.is_empty());
