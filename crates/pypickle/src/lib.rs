@@ -32,6 +32,23 @@
 //! # Ok::<(), pypickle::Error>(())
 //! ```
 //!
+//! A pickle held in an owned buffer (a file read into a `Vec<u8>`, a
+//! network `bytes::Bytes`) loads with [`Unpickler::loads_shared`], which
+//! makes its large bytes objects views into the buffer instead of copies:
+//!
+//! ```
+//! // pickle.dumps([b'\x07' * 5000], 4): one bytes of 5000 in a list
+//! let mut g = pypickle::Graph::new();
+//! let blob = g.bytes(vec![7u8; 5000]);
+//! let list = g.add(pypickle::Object::List(vec![blob]));
+//! g.set_root(pypickle::Value::Ref(list));
+//! let file: Vec<u8> = pypickle::dumps(&g, 4)?;
+//! let loaded = pypickle::Unpickler::new().loads_shared(file)?;
+//! let shared = loaded.objects().filter(|(_, o)| matches!(o, pypickle::Object::Bytes(b) if b.is_shared()));
+//! assert_eq!(shared.count(), 1);
+//! # Ok::<(), pypickle::Error>(())
+//! ```
+//!
 //! Typed Rust data goes straight to and from pickle through serde (the
 //! default `serde` feature; see [`mod@serde`]): structs are dicts, and the
 //! bytes are the ones CPython writes for that dict.
