@@ -1067,9 +1067,18 @@ impl<'u> Machine<'u> {
                 } else if let Some(buf) = sign_extended::<8>(&data) {
                     Value::Int(i64::from_le_bytes(buf))
                 } else if let Some(buf) = sign_extended::<16>(&data) {
-                    // Up to 128 bits: num-bigint builds these from an i128
-                    // directly, without its generic byte-by-byte path.
-                    self.big_int(BigInt::from(i128::from_le_bytes(buf)))?
+                    // Up to 128 bits, checked for i64 range on the i128
+                    // (a crafted pickle may pad a small int): num-bigint
+                    // builds the rest from an i128 directly, without its
+                    // generic byte-by-byte path.
+                    let wide = i128::from_le_bytes(buf);
+                    match i64::try_from(wide) {
+                        Ok(i) => Value::Int(i),
+                        Err(_) => {
+                            self.charge(n)?;
+                            self.add(Object::Int(BigInt::from(wide)))?
+                        }
+                    }
                 } else {
                     let b = BigInt::from_signed_bytes_le(&data);
                     self.big_int(b)?
