@@ -293,3 +293,23 @@ for data in cases:
         assert_eq!(seen.join(" "), want, "{hex}");
     }
 }
+
+#[test]
+fn memo_indices_put_far_ahead_stay_when_the_memo_grows_over_them() {
+    // PUT 2000 first (far ahead), then 0..999 and 2500; GET 2000 must
+    // still find the first list, as CPython's dict memo does.
+    let out = common::python_stdout(
+        r#"
+import pickle, struct
+put = lambda i: b'r' + struct.pack('<I', i)
+data = b'\x80\x02]K\x07a' + put(2000) + b'0'
+for i in range(1000):
+    data += b']' + put(i) + b'0'
+data += b']' + put(2500) + b'0' + b'j' + struct.pack('<I', 2000) + b'.'
+print(data.hex(), repr(pickle.loads(data)))
+"#,
+    );
+    let (hex, want) = out.trim().split_once(' ').unwrap();
+    let graph = pypickle::loads(&common::from_hex(hex)).unwrap();
+    assert_eq!(graph.to_string(), want);
+}

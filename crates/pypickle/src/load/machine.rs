@@ -41,8 +41,9 @@ impl Memo {
     #[inline]
     fn get(&self, idx: u64) -> Option<Value> {
         match self.dense.get(idx as usize) {
-            Some(&0) => None,
-            Some(&Self::ATOM) | None => self.sparse.get(&idx).copied(),
+            // An empty dense entry may have been set in `sparse` before the
+            // dense part grew over it.
+            Some(&0 | &Self::ATOM) | None => self.sparse.get(&idx).copied(),
             Some(&e) => Some(Value::Ref(ObjId(e - 1))),
         }
     }
@@ -59,7 +60,9 @@ impl Memo {
         }
     }
 
-    /// MEMOIZE and well-behaved PUTs: the next index, appended.
+    /// MEMOIZE and well-behaved PUTs: the next index, appended. Only for
+    /// `idx == dense.len() == len` with `sparse` empty, when the index is
+    /// surely new.
     #[inline]
     fn push(&mut self, v: Value) {
         let e = self.entry(self.dense.len() as u64, v);
@@ -69,24 +72,23 @@ impl Memo {
 
     fn put(&mut self, idx: u64, v: Value) {
         let dense_len = self.dense.len() as u64;
-        if idx == dense_len && idx == self.len {
-            self.push(v);
-        } else if idx < dense_len {
-            let old = self.dense[idx as usize];
-            if old == Self::ATOM {
-                self.sparse.remove(&idx);
-            }
-            self.dense[idx as usize] = self.entry(idx, v);
-            if old == 0 {
-                self.len += 1;
-            }
-        } else if idx <= 2 * self.len + 1024 {
+        if idx >= dense_len && idx > 2 * self.len + 1024 {
             // Grow the dense part only while it stays at least half full,
             // so made-up indices cannot make a few bytes cost megabytes.
+            if self.sparse.insert(idx, v).is_none() {
+                self.len += 1;
+            }
+            return;
+        }
+        if idx >= dense_len {
             self.dense.resize(idx as usize + 1, 0);
-            self.dense[idx as usize] = self.entry(idx, v);
-            self.len += 1;
-        } else if self.sparse.insert(idx, v).is_none() {
+        }
+        let old = self.dense[idx as usize];
+        // The index may be in `sparse` too: as an atom, or set there before
+        // the dense part grew over it. It moves to the dense entry.
+        let known = self.sparse.remove(&idx).is_some() || old != 0;
+        self.dense[idx as usize] = self.entry(idx, v);
+        if !known {
             self.len += 1;
         }
     }
@@ -493,6 +495,7 @@ impl<'u> Machine<'u> {
                 && idx == self.memo.len
                 && idx == self.memo.dense.len() as u64
                 && idx <= self.opts.limits.max_memo_index
+                && self.memo.sparse.is_empty()
             {
                 self.memo.push(v);
                 return Ok(());
@@ -1634,6 +1637,24 @@ mod tests {
         assert_eq!(memo.sparse.len(), 2, "id u32::MAX - 1 and the None");
         assert_eq!(memo.len, 3);
         assert_eq!(memo.get(3), None);
+    }
+
+    #[test]
+    fn memo_entries_set_before_the_dense_part_grows_over_them_stay() {
+        let mut memo = Memo::default();
+        memo.put(2000, Value::Ref(ObjId(1)));
+        assert_eq!(memo.sparse.len(), 1);
+        for i in 0..1000u64 {
+            memo.put(i, Value::Ref(ObjId(i as u32)));
+        }
+        memo.put(2500, Value::Ref(ObjId(2)));
+        assert!(memo.dense.len() > 2000, "the dense part grew over 2000");
+        assert_eq!(memo.get(2000), Some(Value::Ref(ObjId(1))));
+        assert_eq!(memo.len, 1002);
+        memo.put(2000, Value::Ref(ObjId(3)));
+        assert_eq!(memo.get(2000), Some(Value::Ref(ObjId(3))));
+        assert_eq!(memo.len, 1002);
+        assert!(memo.sparse.is_empty());
     }
 
     #[test]
