@@ -14,10 +14,10 @@ mod resolve;
 use std::collections::HashMap;
 use std::io;
 
-use crate::class::{FromGraph, FromPython, Registry};
-use crate::error::Result;
 use bytes::Bytes;
 
+use crate::class::{FromGraph, FromPython, Registry};
+use crate::error::Result;
 use crate::value::{Graph, Value};
 use machine::Machine;
 use read::{IoRead, Read, SliceRead};
