@@ -63,11 +63,21 @@ impl Memo {
     /// MEMOIZE and well-behaved PUTs: the next index, appended. Only for
     /// `idx == dense.len() == len` with `sparse` empty, when the index is
     /// surely new.
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, v: Value) {
+        match v {
+            Value::Ref(id) if id.0 < Self::ATOM - 1 => self.dense.push(id.0 + 1),
+            _ => self.push_atom(v),
+        }
+        self.len += 1;
+    }
+
+    /// `push` for what is not an object id, which only crafted pickles do.
+    #[cold]
+    #[inline(never)]
+    fn push_atom(&mut self, v: Value) {
         let e = self.entry(self.dense.len() as u64, v);
         self.dense.push(e);
-        self.len += 1;
     }
 
     fn put(&mut self, idx: u64, v: Value) {
