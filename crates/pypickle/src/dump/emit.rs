@@ -80,13 +80,12 @@ fn small_twos_complement(b: &BigInt) -> Option<([u8; SMALL_DIGITS * 8 + 1], usiz
 /// num-bigint's general conversion.
 #[inline]
 fn to_i128(b: &BigInt) -> Option<i128> {
-    let digits = b.magnitude().iter_u64_digits();
-    if digits.len() > 2 {
+    let mut digits = b.magnitude().iter_u64_digits();
+    let (low, high) = (digits.next().unwrap_or(0), digits.next().unwrap_or(0));
+    if digits.next().is_some() {
         return None;
     }
-    let magnitude = digits
-        .enumerate()
-        .fold(0u128, |m, (k, d)| m | u128::from(d) << (64 * k));
+    let magnitude = u128::from(high) << 64 | u128::from(low);
     if b.sign() == num_bigint::Sign::Minus {
         0i128.checked_sub_unsigned(magnitude)
     } else {
