@@ -162,6 +162,14 @@ impl Encoder {
         if proto >= 2 {
             return self.long1(i128::from(i));
         }
+        self.int_text(proto, i);
+    }
+
+    /// Protocols 0-1's INT and LONG: out of line, so that `int_wide` needs
+    /// no stack frame for formatting.
+    #[cold]
+    #[inline(never)]
+    fn int_text(&mut self, proto: u8, i: i64) {
         if proto == 0 && i32::try_from(i).is_ok() {
             return self.write(format!("I{i}\n").as_bytes());
         }
@@ -187,6 +195,7 @@ impl Encoder {
     }
 
     /// An int of up to 128 bits, in the form `big_int` gives it.
+    #[inline]
     pub(crate) fn int128(&mut self, proto: u8, i: i128) {
         match i64::try_from(i) {
             Ok(small) => self.int(proto, small),
@@ -205,11 +214,21 @@ impl Encoder {
     }
 
     /// An int of any size (LONG1/LONG4 from protocol 2, decimal LONG before).
+    #[inline]
     pub(crate) fn big_int(&mut self, proto: u8, b: &BigInt) -> Result<()> {
-        if let Some(i) = to_i128(b) {
-            self.int128(proto, i);
-            return Ok(());
+        match to_i128(b) {
+            Some(i) => {
+                self.int128(proto, i);
+                Ok(())
+            }
+            None => self.wider_int(proto, b),
         }
+    }
+
+    /// `big_int` beyond 128 bits: out of line, with its allocations and
+    /// formatting.
+    #[inline(never)]
+    fn wider_int(&mut self, proto: u8, b: &BigInt) -> Result<()> {
         if proto >= 2 {
             if let Some((buf, n)) = small_twos_complement(b) {
                 self.write(&[Op::Long1.code(), n as u8]);
