@@ -21,7 +21,7 @@ use bytes::Bytes;
 /// use pypickle::PyBytes;
 /// let b = PyBytes::from(b"abc".to_vec());
 /// assert_eq!(&b[..], b"abc");
-/// assert_eq!(b, *b"abc".as_slice());
+/// assert_eq!(b, b"abc".to_vec());
 /// assert!(!b.is_shared());
 /// ```
 #[derive(Clone)]
