@@ -33,7 +33,7 @@
 //! ```
 //!
 //! A pickle held in an owned buffer (a file read into a `Vec<u8>`, a
-//! network `bytes::Bytes`) loads with [`Unpickler::loads_shared`], which
+//! network `bytes::Bytes`) loads with [`loads_shared`], which
 //! makes its large bytes objects views into the buffer instead of copies:
 //!
 //! ```
@@ -43,7 +43,7 @@
 //! let list = g.add(pypickle::Object::List(vec![blob]));
 //! g.set_root(pypickle::Value::Ref(list));
 //! let file: Vec<u8> = pypickle::dumps(&g, 4)?;
-//! let loaded = pypickle::Unpickler::new().loads_shared(file)?;
+//! let loaded = pypickle::loads_shared(file)?;
 //! let shared = loaded.objects().filter(|(_, o)| matches!(o, pypickle::Object::Bytes(b) if b.is_shared()));
 //! assert_eq!(shared.count(), 1);
 //! # Ok::<(), pypickle::Error>(())
@@ -155,6 +155,17 @@ struct ReadmeDoctests;
 /// Malformed or truncated input, or a global the strict policy refuses.
 pub fn loads(data: &[u8]) -> Result<Graph> {
     Unpickler::new().loads(data)
+}
+
+/// Loads one pickle from a shared buffer with the default (strict)
+/// options; bytes objects of 4 KiB and more are views into `data` (see
+/// [`Unpickler::loads_shared`]).
+///
+/// # Errors
+///
+/// As [`loads`].
+pub fn loads_shared(data: impl Into<bytes::Bytes>) -> Result<Graph> {
+    Unpickler::new().loads_shared(data)
 }
 
 /// Loads one pickle from a buffered stream, consuming exactly its bytes.

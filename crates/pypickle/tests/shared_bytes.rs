@@ -73,7 +73,7 @@ fn a_view_outlives_the_callers_buffer_and_detaches() {
     let blob = g.bytes((0..10_000).map(|i| i as u8).collect::<Vec<u8>>());
     g.set_root(blob);
     let data = pypickle::bytes::Bytes::from(pypickle::dumps(&g, 5).unwrap());
-    let loaded = Unpickler::new().loads_shared(data.clone()).unwrap();
+    let loaded = pypickle::loads_shared(data.clone()).unwrap();
     drop(data);
     let Value::Ref(id) = loaded.root() else {
         panic!("root is bytes")
