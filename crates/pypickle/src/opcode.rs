@@ -422,10 +422,11 @@ macro_rules! opcodes {
         }
 
         impl Opcode {
-            /// [`Opcode::from_u8`] as a match, which the compiler can fold
-            /// into a match on the opcode that follows.
+            /// The opcode encoded by byte `b`, or `None` if `b` is not an
+            /// opcode. A match, which the compiler folds into a match on
+            /// the opcode that follows.
             #[inline(always)]
-            const fn decode(b: u8) -> Option<Opcode> {
+            pub const fn from_u8(b: u8) -> Option<Opcode> {
                 match b {
                     $($code => Some(Opcode::$variant),)*
                     _ => None,
@@ -822,12 +823,6 @@ const fn positions(table: &[OpcodeInfo]) -> [u8; 256] {
 }
 
 impl Opcode {
-    /// The opcode encoded by byte `b`, or `None` if `b` is not an opcode.
-    #[inline(always)]
-    pub const fn from_u8(b: u8) -> Option<Opcode> {
-        Opcode::decode(b)
-    }
-
     /// The opcode byte.
     pub const fn code(self) -> u8 {
         self as u8

@@ -173,7 +173,7 @@ impl Encoder {
         if proto == 0 && i32::try_from(i).is_ok() {
             return self.write(format!("I{i}\n").as_bytes());
         }
-        self.write(format!("L{i}L\n").as_bytes());
+        self.long_text(i.into());
     }
 
     /// LONG1 of an int of up to 128 bits: its minimal two's complement,

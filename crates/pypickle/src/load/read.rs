@@ -199,11 +199,56 @@ pub struct IoRead<R> {
     /// The current frame, read whole when its FRAME opcode arrives (so a
     /// frame cut short is an error there, as in CPython); opcodes are served
     /// from it before the reader.
-    frame: Vec<u8>,
-    /// How much of `frame` has been consumed.
-    frame_pos: usize,
+    frame: Frame,
     /// The bytes consumed so far (read from the frame or the reader).
     offset: u64,
+}
+
+/// Bytes read ahead of the opcodes, and how much of them was consumed.
+#[derive(Default)]
+struct Frame {
+    bytes: Vec<u8>,
+    pos: usize,
+}
+
+impl Frame {
+    /// How many bytes are left to consume.
+    #[inline]
+    fn left(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    /// The next byte, consumed, if the frame holds one.
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let b = self.bytes.get(self.pos).copied();
+        self.pos += usize::from(b.is_some());
+        b
+    }
+
+    /// True when the next `n` bytes are in the frame.
+    #[inline]
+    fn holds(&self, n: u64) -> bool {
+        n <= self.left() as u64
+    }
+
+    /// The next `n` bytes, consumed (fewer if the frame does not hold them:
+    /// callers ask [`Frame::holds`] first).
+    #[inline]
+    fn take(&mut self, n: usize) -> &[u8] {
+        let start = self.pos;
+        self.pos += n.min(self.left());
+        &self.bytes[start..self.pos]
+    }
+
+    /// Consumes what is left, appending it to `out`; returns how many bytes
+    /// that was.
+    fn drain_into(&mut self, out: &mut Vec<u8>) -> u64 {
+        let n = self.left();
+        out.extend_from_slice(&self.bytes[self.pos..]);
+        self.pos = self.bytes.len();
+        n as u64
+    }
 }
 
 /// How much a read of unknown validity may grow the scratch buffer before
@@ -216,39 +261,25 @@ impl<R: io::BufRead> IoRead<R> {
         IoRead {
             reader,
             scratch: Vec::new(),
-            frame: Vec::new(),
-            frame_pos: 0,
+            frame: Frame::default(),
             offset: 0,
         }
     }
 
     /// `read_exact` for bytes not all in the current frame: what is left of
-    /// it, then the rest from the reader, in the scratch buffer.
+    /// it, then the rest from the reader, gathered in the scratch buffer.
     #[inline(never)]
     fn read_exact_past_frame<'de>(&mut self, n: u64) -> Result<Reference<'de, '_>> {
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        let from_frame = self.drain_frame(&mut scratch);
-        let read = read_into(
+        self.scratch.clear();
+        let drained = self.frame.drain_into(&mut self.scratch);
+        self.offset += drained;
+        read_into(
             &mut self.reader,
             &mut self.offset,
-            &mut scratch,
-            n - from_frame,
-        );
-        self.scratch = scratch;
-        read?;
+            &mut self.scratch,
+            n - drained,
+        )?;
         Ok(Reference::Copied(&self.scratch))
-    }
-
-    /// Consumes what is left of the current frame, appending it to `out`;
-    /// returns how many bytes that was.
-    fn drain_frame(&mut self, out: &mut Vec<u8>) -> u64 {
-        let rest = &self.frame[self.frame_pos..];
-        out.extend_from_slice(rest);
-        let n = rest.len();
-        self.frame_pos = self.frame.len();
-        self.offset += n as u64;
-        n as u64
     }
 
     /// Gives the reader back.
@@ -301,8 +332,7 @@ impl<R: io::BufRead> private::Sealed for IoRead<R> {}
 
 impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
     fn next_byte(&mut self) -> Result<Option<u8>> {
-        if let Some(&b) = self.frame.get(self.frame_pos) {
-            self.frame_pos += 1;
+        if let Some(b) = self.frame.next() {
             self.offset += 1;
             return Ok(Some(b));
         }
@@ -316,37 +346,33 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
 
     #[inline]
     fn read_exact(&mut self, n: u64) -> Result<Reference<'de, '_>> {
-        let start = self.frame_pos;
-        if n <= (self.frame.len() - start) as u64 {
-            self.frame_pos += n as usize;
+        if self.frame.holds(n) {
             self.offset += n;
-            return Ok(Reference::Copied(&self.frame[start..self.frame_pos]));
+            return Ok(Reference::Copied(self.frame.take(n as usize)));
         }
         self.read_exact_past_frame(n)
     }
 
     fn read_owned(&mut self, n: u64) -> Result<Vec<u8>> {
-        if n <= (self.frame.len() - self.frame_pos) as u64 {
+        if self.frame.holds(n) {
             return Ok(self.read_exact(n)?.to_vec());
         }
         // Straight into the object's own buffer: one copy, not two.
         let mut out = Vec::new();
-        let from_frame = self.drain_frame(&mut out);
-        read_into(&mut self.reader, &mut self.offset, &mut out, n - from_frame)?;
+        let drained = self.frame.drain_into(&mut out);
+        self.offset += drained;
+        read_into(&mut self.reader, &mut self.offset, &mut out, n - drained)?;
         Ok(out)
     }
 
     fn read_line(&mut self) -> Result<Reference<'de, '_>> {
-        let start = self.frame_pos;
-        if let Some(i) = self.frame[start..].iter().position(|&b| b == b'\n') {
-            self.frame_pos += i + 1;
+        let rest = &self.frame.bytes[self.frame.pos..];
+        if let Some(i) = rest.iter().position(|&b| b == b'\n') {
             self.offset += i as u64 + 1;
-            return Ok(Reference::Copied(&self.frame[start..start + i]));
+            return Ok(Reference::Copied(&self.frame.take(i + 1)[..i]));
         }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        scratch.clear();
-        self.drain_frame(&mut scratch);
-        self.scratch = scratch;
+        self.scratch.clear();
+        self.offset += self.frame.drain_into(&mut self.scratch);
         loop {
             let buf = fill_buf(&mut self.reader, self.offset)?;
             if buf.is_empty() {
@@ -373,17 +399,18 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
         // CPython reads a frame whole (or fails with "pickle data was
         // truncated" right there), so do the same: keep what is left of the
         // current one and read the rest of the new one after it.
-        let left = (self.frame.len() - self.frame_pos) as u64;
+        let left = self.frame.left() as u64;
         if len <= left {
             return Ok(());
         }
-        self.frame.drain(..self.frame_pos);
-        self.frame_pos = 0;
+        let frame = &mut self.frame;
+        frame.bytes.drain(..frame.pos);
+        frame.pos = 0;
         let mut reader_offset = self.offset + left;
         read_into(
             &mut self.reader,
             &mut reader_offset,
-            &mut self.frame,
+            &mut frame.bytes,
             len - left,
         )
     }

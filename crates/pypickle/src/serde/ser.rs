@@ -469,7 +469,14 @@ impl<'w> Serializer<'w> {
     /// writes.
     #[inline(always)]
     fn lean_list_ok(&self, len: usize) -> bool {
-        self.lean_ok(len) && self.next_set == 0 && self.in_key == 0
+        self.lean_ok(len) && self.plain_seq()
+    }
+
+    /// True when a sequence here is a plain list: not a set (`next_set`)
+    /// and not inside a dict key, where lists become tuples.
+    #[inline(always)]
+    fn plain_seq(&self) -> bool {
+        self.next_set == 0 && self.in_key == 0
     }
 
     /// `collect_seq` beyond lean lists, kept out of line so that path
@@ -481,9 +488,7 @@ impl<'w> Serializer<'w> {
         I::Item: Serialize,
     {
         match len {
-            Some(len) if self.proto > 0 && self.next_set == 0 && self.in_key == 0 => {
-                self.batched_list(len, iter)
-            }
+            Some(len) if self.proto > 0 && self.plain_seq() => self.batched_list(len, iter),
             _ => {
                 let mut items = self.seq_slow(len)?;
                 for item in iter {
@@ -541,7 +546,7 @@ impl<'w> Serializer<'w> {
     #[inline(always)]
     fn seq(&mut self, len: Option<usize>) -> Result<Compound<'_, 'w>> {
         match len {
-            Some(len) if self.next_set == 0 && self.in_key == 0 => {
+            Some(len) if self.plain_seq() => {
                 self.begin_list()?;
                 Ok(Compound::new(self, Kind::List { set_reduce: false }, len))
             }
