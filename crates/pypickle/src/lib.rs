@@ -121,7 +121,8 @@ pub use dump::{Pickler, DEFAULT_PROTOCOL, HIGHEST_PROTOCOL};
 pub use error::{Category, Error, Result};
 pub use load::{Limits, Persistent, Policy, Unpickler};
 pub use value::{
-    Buffer, Global, Graph, Instance, InstanceView, ObjId, Object, PyBytes, PyStr, Reduce, Value,
+    Buffer, Global, Graph, Instance, InstanceView, ObjId, Object, PyBytes, PyInt, PyStr, Reduce,
+    Value,
 };
 
 pub use class::{FromPython, Pickle, ToPython, Unpickle};

@@ -232,6 +232,41 @@ fn duplicate_keys_merge_as_in_a_python_dict() {
 }
 
 #[test]
+fn wide_int_keys_merge_with_equal_ints_and_floats_as_in_cpython() {
+    // Dict keys around and beyond 128 bits (held inline up to 128, as
+    // digits beyond), each written again as an equal float or a padded
+    // LONG1, in a small dict and in a large one (the hashed path). CPython
+    // loads each and re-dumps it; so do we.
+    let script = r#"
+import pickle, struct
+def long1(i):
+    n = (i.bit_length() + 8) // 8 + 2  # padded: CPython reads any width
+    return b'\x8a' + bytes([n]) + i.to_bytes(n, 'little', signed=True)
+def binfloat(f):
+    return b'G' + struct.pack('>d', f)
+keys = [2**64, -2**64 - 1, 2**70, -2**100, 2**127 - 1, -2**127, 2**127, 2**128, -2**128, 2**200]
+def pickle_of(pairs):
+    out = b'\x80\x02}('
+    for k, v in pairs:
+        out += k + b'K' + bytes([v])
+    return out + b'u.'
+small = [(long1(k), i) for i, k in enumerate(keys)]
+small += [(binfloat(float(k)), 20 + i) for i, k in enumerate(keys) if float(k) == k]
+small += [(long1(k), 40 + i) for i, k in enumerate(keys[::2])]
+large = [(long1(2**100 + i), i % 200) for i in range(1500)]
+large += [(binfloat(float(2**100 + i)), 201) for i in range(0, 1500, 7)]
+for pairs in (small, large):
+    data = pickle_of(pairs)
+    print(data.hex(), pickle.dumps(pickle.loads(data), 2).hex())
+"#;
+    for line in common::python_stdout(script).lines() {
+        let (input, expected) = line.split_once(' ').unwrap();
+        let g = pypickle::loads(&common::from_hex(input)).unwrap();
+        assert_eq!(pypickle::dumps(&g, 2).unwrap(), common::from_hex(expected));
+    }
+}
+
+#[test]
 fn unhashable_keys_are_errors() {
     // CPython: TypeError: unhashable type: 'list'
     let err = pypickle::loads(b"\x80\x02}]K\x01s.").unwrap_err();

@@ -479,6 +479,7 @@ fn what_we_write_serde_pickle_and_cpython_load() {
 
 #[test]
 fn big_ints_of_any_size() {
+    use num_bigint::BigInt;
     #[derive(Serialize, Deserialize, Debug, PartialEq)]
     struct Big(#[serde(with = "pypickle::serde::big_int")] num_bigint::BigInt);
     for n in [
@@ -502,6 +503,19 @@ fn big_ints_of_any_size() {
             .contains("1361129467683753853853498429727072845824"),
         "{err}"
     );
+    // Ints of 65-128 bits (held inline) and wider ones where a float is
+    // wanted: the nearest float, or an error where Python's float() raises
+    // OverflowError.
+    for (n, f) in [
+        (BigInt::from(1) << 100u32, 2f64.powi(100)),
+        (-(BigInt::from(3) << 200u32), -3.0 * 2f64.powi(200)),
+    ] {
+        let data = pypickle::to_vec(&Big(n)).unwrap();
+        assert_eq!(pypickle::from_slice::<f64>(&data).unwrap(), f);
+    }
+    let data = pypickle::to_vec(&Big(BigInt::from(10).pow(400))).unwrap();
+    let err = pypickle::from_slice::<f64>(&data).unwrap_err();
+    assert!(err.to_string().contains("too large for a float"), "{err}");
     // Not an int: the error names the Python type.
     let err = pypickle::from_slice::<Big>(&pypickle::to_vec("x").unwrap()).unwrap_err();
     assert!(err.to_string().contains("expected an int"), "{err}");

@@ -62,7 +62,7 @@ fn int_of(l: &FromGraph, v: Value) -> Result<BigInt> {
         Value::Int(i) => Ok(i.into()),
         Value::Bool(b) => Ok((b as i64).into()),
         _ => match l.object(v) {
-            Some(Object::Int(b)) => Ok(b.clone()),
+            Some(Object::Int(b)) => Ok(b.to_bigint()),
             _ => Err(expected(l, "int", v)),
         },
     }

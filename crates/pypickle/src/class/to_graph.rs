@@ -3,11 +3,9 @@
 use std::any::Any;
 use std::collections::HashMap;
 
-use num_bigint::BigInt;
-
 use super::{Pickle, ToPython, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, Result};
-use crate::value::{Global, Graph, Instance, ObjId, Object, Value};
+use crate::value::{Global, Graph, Instance, ObjId, Object, PyInt, Value};
 
 /// A hook that may turn an instance into a persistent id, as Python's
 /// `Pickler.persistent_id` does: return `Some(pid)` to write the object as
@@ -145,11 +143,11 @@ impl ToGraph {
     /// # Errors
     ///
     /// When the graph is full.
-    pub fn int(&mut self, i: impl Into<BigInt>) -> Result<Value> {
-        let big: BigInt = i.into();
-        match i64::try_from(&big) {
-            Ok(small) => Ok(Value::Int(small)),
-            Err(_) => self.add(Object::Int(big)),
+    pub fn int(&mut self, i: impl Into<PyInt>) -> Result<Value> {
+        let i: PyInt = i.into();
+        match i.to_i64() {
+            Some(small) => Ok(Value::Int(small)),
+            None => self.add(Object::Int(i)),
         }
     }
 

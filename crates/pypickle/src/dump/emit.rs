@@ -7,6 +7,7 @@ use num_bigint::BigInt;
 use super::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
+use crate::value::{IntForm, PyInt};
 
 /// CPython refuses to convert ints with more decimal digits than this to
 /// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
@@ -222,6 +223,19 @@ impl Encoder {
                 Ok(())
             }
             None => self.wider_int(proto, b),
+        }
+    }
+
+    /// An int object of the graph: [`Encoder::int128`] for one of up to 128
+    /// bits, which is held inline.
+    #[inline]
+    pub(crate) fn py_int(&mut self, proto: u8, i: &PyInt) -> Result<()> {
+        match i.form() {
+            IntForm::Wide(small) => {
+                self.int128(proto, small);
+                Ok(())
+            }
+            IntForm::Big(b) => self.big_int(proto, b),
         }
     }
 

@@ -191,10 +191,10 @@ fn object<'a>(graph: &'a Graph, extra: &'a [Object], id: ObjId) -> &'a Object {
     }
 }
 
-/// `Encoder::big_int`, kept out of line so the batch loop stays small.
+/// `Encoder::py_int`, kept out of line so the batch loop stays small.
 #[inline(never)]
-fn big_int(enc: &mut Encoder, proto: u8, b: &num_bigint::BigInt) -> Result<()> {
-    enc.big_int(proto, b)
+fn py_int(enc: &mut Encoder, proto: u8, i: &crate::PyInt) -> Result<()> {
+    enc.py_int(proto, i)
 }
 
 /// True for '' and one-character latin-1 strs, which CPython shares.
@@ -530,7 +530,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             }
         }
         match object(graph, extra, id) {
-            Object::Int(b) => self.enc.big_int(self.proto, b),
+            Object::Int(i) => self.enc.py_int(self.proto, i),
             Object::Persistent(pid) => self.save_persistent(*pid),
             Object::Buffer(_) => self.save_buffer(id, slot),
             Object::Str(_) => self.save_str(id, slot),
@@ -1125,7 +1125,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 }
                 // Ints are never memoized (as in CPython): no look-up.
                 Object::Int(b) => {
-                    big_int(&mut self.enc, self.proto, b)?;
+                    py_int(&mut self.enc, self.proto, b)?;
                     if let Some(op) = op_after {
                         self.enc.byte(op);
                     }

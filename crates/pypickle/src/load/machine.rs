@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::opcode::Opcode;
 use crate::text::{self, IntText, Py2Text};
 use crate::value::key::{repeated_keys, unhashable_type};
-use crate::value::{Buffer, Graph, Instance, ObjId, Object, PyStr, Reduce, Value};
+use crate::value::{Buffer, Graph, Instance, ObjId, Object, PyInt, PyStr, Reduce, Value};
 
 /// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
 /// for anything a hostile pickle makes up.
@@ -471,7 +471,7 @@ impl<'u> Machine<'u> {
             Ok(i) => Ok(Value::Int(i)),
             Err(_) => {
                 self.charge(b.bits() / 8)?;
-                self.add(Object::Int(b))
+                self.add(Object::Int(PyInt::from(b)))
             }
         }
     }
@@ -1083,15 +1083,14 @@ impl<'u> Machine<'u> {
                     Value::Int(i64::from_le_bytes(buf))
                 } else if let Some(buf) = sign_extended::<16>(&data) {
                     // Up to 128 bits, checked for i64 range on the i128
-                    // (a crafted pickle may pad a small int): num-bigint
-                    // builds the rest from an i128 directly, without its
-                    // generic byte-by-byte path.
+                    // (a crafted pickle may pad a small int), and held
+                    // inline: no digits to allocate.
                     let wide = i128::from_le_bytes(buf);
                     match i64::try_from(wide) {
                         Ok(i) => Value::Int(i),
                         Err(_) => {
                             self.charge(n)?;
-                            self.add(Object::Int(BigInt::from(wide)))?
+                            self.add(Object::Int(PyInt::from(wide)))?
                         }
                     }
                 } else {
@@ -1515,7 +1514,7 @@ mod tests {
                 let got = match g.root() {
                     Value::Int(i) => BigInt::from(i),
                     v => match g.resolve(v) {
-                        Some(Object::Int(b)) => b.clone(),
+                        Some(Object::Int(b)) => b.to_bigint(),
                         other => panic!("{other:?}"),
                     },
                 };

@@ -78,7 +78,6 @@ fn items_of(g: &Graph, v: Value) -> Option<Vec<Value>> {
 }
 
 fn as_f64(g: &Graph, v: Value) -> Option<f64> {
-    use num_traits::ToPrimitive;
     match v {
         Value::Bool(b) => Some(b as i64 as f64),
         Value::Int(i) => Some(i as f64),

@@ -20,7 +20,7 @@
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 
 use crate::error::{Error, Result};
-use crate::value::{Graph, ObjId, Object, PyStr, Value};
+use crate::value::{Graph, IntForm, ObjId, Object, PyInt, PyStr, Value};
 
 /// Where `'de` data can be borrowed from.
 #[derive(Clone, Copy)]
@@ -194,19 +194,20 @@ impl<'a, 'de> ValueDe<'_, 'a, 'de> {
         de::Error::invalid_type(unexpected(self.w.graph, self.v), visitor)
     }
 
-    fn big_int<V: Visitor<'de>>(self, b: &num_bigint::BigInt, visitor: V) -> Result<V::Value> {
+    fn big_int<V: Visitor<'de>>(self, b: &PyInt, visitor: V) -> Result<V::Value> {
         // serde's own visitors take u64 from visit_u64 only.
-        if let Ok(u) = u64::try_from(b) {
-            visitor.visit_u64(u)
-        } else if let Ok(i) = i128::try_from(b) {
-            visitor.visit_i128(i)
-        } else if let Ok(u) = u128::try_from(b) {
-            visitor.visit_u128(u)
-        } else {
-            Err(Error::mismatch(format!(
-                "invalid value: Python int {b} does not fit in 128 bits, expected {}",
-                Expected(&visitor)
-            )))
+        match b.form() {
+            IntForm::Wide(i) => match u64::try_from(i) {
+                Ok(u) => visitor.visit_u64(u),
+                Err(_) => visitor.visit_i128(i),
+            },
+            IntForm::Big(big) => match u128::try_from(big) {
+                Ok(u) => visitor.visit_u128(u),
+                Err(_) => Err(Error::mismatch(format!(
+                    "invalid value: Python int {b} does not fit in 128 bits, expected {}",
+                    Expected(&visitor)
+                ))),
+            },
         }
     }
 
@@ -378,9 +379,13 @@ impl<'a, 'de> de::Deserializer<'de> for ValueDe<'_, 'a, 'de> {
             // A Python int where a float is wanted, as Python itself allows.
             Value::Int(i) => visitor.visit_f64(i as f64),
             Value::Ref(id) => match self.w.obj(id)? {
-                Object::Int(b) => {
-                    visitor.visit_f64(num_traits::ToPrimitive::to_f64(b).unwrap_or(f64::NAN))
-                }
+                Object::Int(b) => match b.to_f64() {
+                    Some(f) => visitor.visit_f64(f),
+                    None => Err(Error::mismatch(format!(
+                        "invalid value: Python int {b} is too large for a float, expected {}",
+                        Expected(&visitor)
+                    ))),
+                },
                 _ => Err(self.invalid(&visitor)),
             },
             _ => Err(self.invalid(&visitor)),

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use num_bigint::BigInt;
 use num_traits::FromPrimitive;
 
-use super::{Graph, Object, Value};
+use super::{Graph, Object, PyInt, Value};
 
 /// How deep unordered (set and dict) comparisons may nest before giving up.
 const MAX_UNORDERED_NESTING: usize = 64;
@@ -25,7 +25,7 @@ impl PartialEq for Graph {
 
 enum Num<'a> {
     Small(i64),
-    Big(&'a BigInt),
+    Big(&'a PyInt),
     Float(f64),
 }
 
@@ -52,7 +52,7 @@ fn num_eq(a: Num, b: Num) -> bool {
             f.fract() == 0.0 && (i as f64) == f && (f as i128) == i as i128
         }
         (Num::Float(f), Num::Big(b)) | (Num::Big(b), Num::Float(f)) => {
-            f.fract() == 0.0 && BigInt::from_f64(f).is_some_and(|fb| fb == *b)
+            f.fract() == 0.0 && BigInt::from_f64(f).is_some_and(|fb| PyInt::from(fb) == *b)
         }
     }
 }

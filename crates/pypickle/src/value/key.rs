@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use num_bigint::BigInt;
 use num_traits::{FromPrimitive, ToPrimitive};
 
-use super::{Graph, ObjId, Object, Value};
+use super::{Graph, ObjId, Object, PyInt, Value};
 
 /// The type name of the first unhashable object found inside `v`, if any.
 #[inline]
@@ -224,7 +224,8 @@ fn hash_into(g: &Graph, v: Value, h: &mut impl Hasher, budget: &mut usize, top: 
                     return hash_int(i, h);
                 }
                 if let Some(b) = BigInt::from_f64(f) {
-                    return b.hash(h);
+                    // As the equal int object hashes.
+                    return PyInt::from(b).hash(h);
                 }
             }
             f.to_bits().hash(h)

@@ -25,13 +25,14 @@ mod eq;
 pub(crate) mod instance;
 pub(crate) mod key;
 mod pybytes;
+mod pyint;
 pub(crate) mod pystr;
 mod repr;
 
-use num_bigint::BigInt;
-
 pub use instance::InstanceView;
 pub use pybytes::PyBytes;
+pub(crate) use pyint::IntForm;
+pub use pyint::PyInt;
 pub use pystr::{CodePoints, PyStr};
 pub use repr::bytes_repr;
 
@@ -66,8 +67,8 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Object {
     /// An int outside the 64-bit range. Ints have no identity in pickle; the
-    /// arena only holds their digits.
-    Int(BigInt),
+    /// arena only holds their value ([`PyInt`]).
+    Int(PyInt),
     /// A `str`.
     Str(PyStr),
     /// A `bytes`: an owned buffer, or a view into the buffer it was loaded
@@ -236,11 +237,11 @@ impl Graph {
     }
 
     /// Adds an int of any size and returns it, inline when it fits in `i64`.
-    pub fn int(&mut self, i: impl Into<BigInt>) -> Value {
-        let big: BigInt = i.into();
-        match i64::try_from(&big) {
-            Ok(small) => Value::Int(small),
-            Err(_) => Value::Ref(self.add(Object::Int(big))),
+    pub fn int(&mut self, i: impl Into<PyInt>) -> Value {
+        let i: PyInt = i.into();
+        match i.to_i64() {
+            Some(small) => Value::Int(small),
+            None => Value::Ref(self.add(Object::Int(i))),
         }
     }
 
