@@ -35,69 +35,96 @@ pub(crate) fn fits(utf8: &[u8]) -> bool {
     utf8.iter().copied().max().unwrap_or(0) < 0xC4
 }
 
-/// `from_utf8` in the buffer of the text itself, for text that [`fits`]:
-/// each output byte is written at or before the input byte it comes from.
+/// `text.encode('latin1')` for the UTF-8 of a str: `None` when some code
+/// point is 256 or more (or a surrogate), which the caller reports.
+pub(crate) fn from_utf8(utf8: &[u8]) -> Option<Vec<u8>> {
+    fits(utf8).then(|| from_utf8_in_place(utf8.to_vec()))
+}
+
+/// `from_utf8` in the buffer of the text itself, for the UTF-8 of a str
+/// that [`fits`]: ASCII, and 0xC2/0xC3 leads each followed by one
+/// continuation byte (0x80..=0xBF). After 0xC2 the continuation is the
+/// code point; after 0xC3 it is the code point less 0x40. Each output
+/// byte is written at or before the input byte it comes from.
 pub(crate) fn from_utf8_in_place(mut buf: Vec<u8>) -> Vec<u8> {
-    let mut j = 0;
-    let mut offset = 0u8;
-    for i in 0..buf.len() {
+    let (i, mut j, prev) = words(&mut buf);
+    let mut offset = u8::from(prev == 0xC3) << 6;
+    for i in i..buf.len() {
         let b = buf[i];
         buf[j] = b.wrapping_add(offset);
+        // A lead's byte is overwritten by its continuation's: only j moves.
         j += usize::from(b < 0xC0);
-        offset = u8::from(b & 0xC1 == 0xC1) << 6;
+        offset = u8::from(b == 0xC3) << 6;
     }
     buf.truncate(j);
     buf.shrink_to_fit();
     buf
 }
 
-/// `text.encode('latin1')` for the UTF-8 of a str: `None` when some code
-/// point is 256 or more (or a surrogate), which the caller reports.
-pub(crate) fn from_utf8(utf8: &[u8]) -> Option<Vec<u8>> {
-    // Code points of 256 and more start with a lead byte from 0xC4; the
-    // others are ASCII, or a 0xC2/0xC3 lead and one continuation byte.
-    if !fits(utf8) {
-        return None;
-    }
-    let mut out = vec![0u8; utf8.len()];
-    let mut j = 0;
-    // 0x40 right after a 0xC3 lead: its continuation byte (0x80..=0xBF)
-    // plus 0x40 is the code point; after 0xC2 the byte is the code point.
-    let mut offset = 0u8;
-    let mut chunks = utf8.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let word = u64::from_le_bytes(chunk.try_into().ok()?);
-        if word & 0x8080_8080_8080_8080 == 0 && offset == 0 {
-            // Eight ASCII bytes, as they are.
-            out.get_mut(j..j + 8)?.copy_from_slice(chunk);
+/// The eight-byte steps of `from_utf8_in_place`, while eight bytes remain:
+/// returns where reading and writing stopped and the last byte read.
+fn words(buf: &mut [u8]) -> (usize, usize, u8) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (mut i, mut j, mut prev) = (0, 0, 0u8);
+    while let Some(&word) = buf.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        // j <= i: the bytes written over are all read already.
+        let Some(dst) = buf
+            .get_mut(j..)
+            .and_then(|rest| rest.first_chunk_mut::<8>())
+        else {
+            break;
+        };
+        let w = u64::from_le_bytes(word);
+        if w & HIGH == 0 {
+            // Eight ASCII bytes, as they are (after a lead comes a
+            // continuation, never ASCII).
+            *dst = word;
             j += 8;
         } else {
-            (j, offset) = decode_bytes(chunk, &mut out, j, offset);
+            let (value, keep) = decode_word(w, prev);
+            j += pack(value, keep, dst);
         }
+        prev = word[7];
+        i += 8;
     }
-    (j, offset) = decode_bytes(chunks.remainder(), &mut out, j, offset);
-    if offset != 0 {
-        return None;
-    }
-    out.truncate(j);
-    out.shrink_to_fit();
-    Some(out)
+    (i, j, prev)
 }
 
-/// The branch-free step of `from_utf8` over `utf8`, writing from `out[j]`.
-/// Returns the next `j` and `offset`.
+/// Eight bytes of latin-1 UTF-8, `w` read little-endian and `prev` the
+/// byte before them, worked on at once: each byte with 0x40 added after a
+/// 0xC3 lead, and 0x01 in each byte to keep (all but the leads).
 #[inline(always)]
-fn decode_bytes(utf8: &[u8], out: &mut [u8], mut j: usize, mut offset: u8) -> (usize, u8) {
-    for &b in utf8 {
-        // A lead's byte is overwritten by its continuation's: only j moves.
-        if let Some(slot) = out.get_mut(j) {
-            *slot = b.wrapping_add(offset);
-        }
-        j += usize::from(b < 0xC0);
-        // 0xC3 is the only byte with bits 0xC1 set that can come here.
-        offset = u8::from(b & 0xC1 == 0xC1) << 6;
+fn decode_word(w: u64, prev: u8) -> (u64, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // 0x80 in each byte whose predecessor is 0xC3: an exact zero-byte
+    // test of `before ^ 0xC3..` (no carry crosses bytes).
+    let x = ((w << 8) | u64::from(prev)) ^ (0xC3 * ONES);
+    let after_c3 = !(((x & LOW7) + LOW7) | x | LOW7);
+    // Those bytes are continuations (0x80..=0xBF): adding 0x40 never
+    // carries.
+    let value = w + (after_c3 >> 1);
+    // A lead is 0xC0 or more: both top bits set.
+    let keep = (!(w & (w << 1)) & HIGH) >> 7;
+    (value, keep)
+}
+
+/// Stores the kept bytes of `value` (0x01 in `keep`) at the start of
+/// `dst` without a branch, and returns how many there are. Each byte goes
+/// to its slot, the number of kept bytes before it; a lead's store is
+/// overwritten by the next byte's, which has the same slot.
+#[inline(always)]
+fn pack(value: u64, keep: u64, dst: &mut [u8; 8]) -> usize {
+    // Byte k of `through`: the kept bytes up to and including byte k (at
+    // most 8, so no byte carries into the next).
+    let through = keep.wrapping_mul(0x0101_0101_0101_0101);
+    let before = through - keep;
+    for k in 0..8 {
+        let slot = ((before >> (8 * k)) & 0x7) as usize;
+        dst[slot] = (value >> (8 * k)) as u8;
     }
-    (j, offset)
+    (through >> 56) as usize
 }
 
 #[cfg(test)]
@@ -114,6 +141,13 @@ mod tests {
         let mut samples = vec![Vec::new(), all.clone(), all.iter().rev().copied().collect()];
         samples.extend(all.iter().map(|&b| vec![b]));
         samples.extend(all.iter().map(|&b| vec![b, b'a', b]));
+        // Two-byte characters at every position of the eight-byte steps.
+        for shift in 0..9 {
+            let mut bytes = vec![b'a'; shift];
+            bytes.extend(all.iter().rev());
+            bytes.extend([0xc3, 0xc3, 0xe9, b'z', 0xff, 0x80]);
+            samples.push(bytes);
+        }
         // A fixed pseudo-random mix, long enough to cross any chunking.
         let mut x = 0x2545_f491_u32;
         samples.push(
