@@ -1,10 +1,13 @@
 //! `pypickle bench`: load and dump throughput of one file, and the memory
 //! one loaded graph takes.
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use pypickle::{Pickler, Unpickler};
+
+use crate::Failure;
 
 /// Arguments of `pypickle bench`.
 #[derive(clap::Args)]
@@ -61,8 +64,8 @@ fn memcpy_time(data: &[u8], runs: usize) -> Duration {
     median(times)
 }
 
-/// Runs `bench`; the error is the one line to print.
-pub fn run(args: &Args) -> Result<(), String> {
+/// Runs `bench`.
+pub fn run(args: &Args) -> Result<(), Failure> {
     let data = std::fs::read(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let protocol = args.protocol.unwrap_or_else(|| declared_protocol(&data));
     let runs = args.runs.max(1);
@@ -114,43 +117,54 @@ pub fn run(args: &Args) -> Result<(), String> {
     }
     let (load, shared, dump) = (median(load_times), median(shared_times), median(dump_times));
     let copy = memcpy_time(&data, runs);
-    println!(
-        "file      {} ({} bytes, {objects} objects)",
-        args.file.display(),
-        data.len()
-    );
-    println!(
-        "load      {:>9.1} MB/s  (median {:?} of {runs})",
-        mb_per_s(data.len(), load),
-        load
-    );
-    println!(
-        "shared    {:>9.1} MB/s  (median {:?}: loads_shared, bytes of 4 KiB and more as views)",
-        mb_per_s(data.len(), shared),
-        shared
-    );
-    println!(
-        "dump p{protocol}   {:>9.1} MB/s  (median {:?} of {runs}, {out_len} bytes)",
-        mb_per_s(out_len, dump),
-        dump
-    );
-    println!(
-        "first     {:>9.1} MB/s  (the first load, into memory never used before: {first_load:?})",
-        mb_per_s(data.len(), first_load)
-    );
-    println!(
-        "memcpy    {:>9.1} MB/s  (the file copied into a reused buffer: load takes {:.1}x as long, shared {:.1}x)",
-        mb_per_s(data.len(), copy),
-        load.as_secs_f64() / copy.as_secs_f64().max(1e-12),
-        shared.as_secs_f64() / copy.as_secs_f64().max(1e-12)
-    );
-    match (rss_before, rss_loaded) {
-        (Some(before), Some(after)) => println!(
-            "RSS       {:>9.1} MB after one load (+{:.1} MB for the loaded graph)",
-            after as f64 / 1e6,
-            after.saturating_sub(before) as f64 / 1e6
-        ),
-        _ => println!("RSS       unavailable on this platform"),
-    }
-    Ok(())
+    // A closed stdout (`| head`) ends the command quietly: see `Failure`.
+    let print = |out: &mut io::StdoutLock| -> io::Result<()> {
+        writeln!(
+            out,
+            "file      {} ({} bytes, {objects} objects)",
+            args.file.display(),
+            data.len()
+        )?;
+        writeln!(
+            out,
+            "load      {:>9.1} MB/s  (median {:?} of {runs})",
+            mb_per_s(data.len(), load),
+            load
+        )?;
+        writeln!(
+            out,
+            "shared    {:>9.1} MB/s  (median {:?}: loads_shared, bytes of 4 KiB and more as views)",
+            mb_per_s(data.len(), shared),
+            shared
+        )?;
+        writeln!(
+            out,
+            "dump p{protocol}   {:>9.1} MB/s  (median {:?} of {runs}, {out_len} bytes)",
+            mb_per_s(out_len, dump),
+            dump
+        )?;
+        writeln!(
+            out,
+            "first     {:>9.1} MB/s  (the first load, into memory never used before: {first_load:?})",
+            mb_per_s(data.len(), first_load)
+        )?;
+        writeln!(
+            out,
+            "memcpy    {:>9.1} MB/s  (the file copied into a reused buffer: load takes {:.1}x as long, shared {:.1}x)",
+            mb_per_s(data.len(), copy),
+            load.as_secs_f64() / copy.as_secs_f64().max(1e-12),
+            shared.as_secs_f64() / copy.as_secs_f64().max(1e-12)
+        )?;
+        match (rss_before, rss_loaded) {
+            (Some(before), Some(after)) => writeln!(
+                out,
+                "RSS       {:>9.1} MB after one load (+{:.1} MB for the loaded graph)",
+                after as f64 / 1e6,
+                after.saturating_sub(before) as f64 / 1e6
+            )?,
+            _ => writeln!(out, "RSS       unavailable on this platform")?,
+        }
+        Ok(())
+    };
+    print(&mut io::stdout().lock()).map_err(Failure::stdout)
 }

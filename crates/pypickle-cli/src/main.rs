@@ -6,6 +6,7 @@
 mod bench;
 mod recode;
 
+use std::io;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,32 @@ enum Command {
     Recode(recode::Args),
     /// Measure load and dump throughput of one file.
     Bench(bench::Args),
+}
+
+/// Why a command stopped early.
+pub enum Failure {
+    /// Bad input or a failed read or write: one line for stderr, status 1.
+    Message(String),
+    /// The reader of stdout went away (`pypickle ... | head`): nothing
+    /// more to say, and status 0, as a Unix filter's quiet end.
+    StdoutClosed,
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Self {
+        Failure::Message(message)
+    }
+}
+
+impl Failure {
+    /// A failed write to stdout.
+    pub fn stdout(e: io::Error) -> Self {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            Failure::StdoutClosed
+        } else {
+            Failure::Message(format!("<stdout>: {e}"))
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -45,8 +72,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
+        Ok(()) | Err(Failure::StdoutClosed) => ExitCode::SUCCESS,
+        Err(Failure::Message(message)) => {
             eprintln!("pypickle: {message}");
             ExitCode::from(1)
         }

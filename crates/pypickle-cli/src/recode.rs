@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use pypickle::{Pickler, Unpickler};
 
+use crate::Failure;
+
 /// Arguments of `pypickle recode`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,8 +41,8 @@ pub fn read_input(file: &Option<PathBuf>) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Runs `recode`; the error is the one line to print.
-pub fn run(args: &Args) -> Result<(), String> {
+/// Runs `recode`.
+pub fn run(args: &Args) -> Result<(), Failure> {
     let data = read_input(&args.file)?;
     let mut unpickler = Unpickler::generic()
         .encoding(&args.encoding)
@@ -54,14 +56,13 @@ pub fn run(args: &Args) -> Result<(), String> {
         let graph = match stream.next() {
             None => break,
             Some(Ok(graph)) => graph,
-            Some(Err(e)) => return Err(describe(index, &e)),
+            Some(Err(e)) => return Err(describe(index, &e).into()),
         };
         let bytes = pickler.dumps(&graph).map_err(|e| describe(index, &e))?;
-        out.write_all(&bytes)
-            .map_err(|e| format!("<stdout>: {e}"))?;
+        out.write_all(&bytes).map_err(Failure::stdout)?;
         index += 1;
     }
-    out.flush().map_err(|e| format!("<stdout>: {e}"))
+    out.flush().map_err(Failure::stdout)
 }
 
 /// One line naming the pickle and the error. Offsets count from the start

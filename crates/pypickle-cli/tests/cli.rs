@@ -102,3 +102,32 @@ fn bench_reports_load_dump_memcpy_and_memory() {
         "{text}"
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    // `pypickle ... | head`: the reader goes away before the output ends.
+    let mut data = Vec::new();
+    for i in 0..2000u32 {
+        data.extend_from_slice(b"\x80\x04J");
+        data.extend_from_slice(&i.to_le_bytes());
+        data.push(b'.');
+    }
+    let path = std::env::temp_dir().join(format!("pypickle-closed-{}.pkl", std::process::id()));
+    std::fs::write(&path, &data).unwrap();
+    for args in [
+        vec!["recode", path.to_str().unwrap()],
+        vec!["bench", "--runs", "1", path.to_str().unwrap()],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_pypickle"))
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert!(out.stderr.is_empty(), "{args:?}: {out:?}");
+    }
+    std::fs::remove_file(&path).unwrap();
+}
