@@ -140,7 +140,10 @@ impl Encoder {
     /// An int that fits in 64 bits.
     #[inline(always)]
     pub(crate) fn int(&mut self, proto: u8, i: i64) {
-        if proto >= 1 {
+        if proto >= 2 {
+            return self.int_binary(i);
+        }
+        if proto == 1 {
             if (0..=0xff).contains(&i) {
                 return self.write(&[Op::BinInt1.code(), i as u8]);
             }
@@ -154,6 +157,45 @@ impl Encoder {
             }
         }
         self.int_wide(proto, i);
+    }
+
+    /// `int` from protocol 2: BININT1, BININT2, BININT or LONG1, as CPython
+    /// picks them. The BININT form is chosen without a branch on the value
+    /// (a list of ints of mixed widths mispredicted about one branch an
+    /// int: numeric dumps took 30% longer). Like the short-str writers, it
+    /// writes a fixed 16 bytes and cuts the unused tail.
+    #[inline(always)]
+    fn int_binary(&mut self, i: i64) {
+        const OPS: [u8; 4] = [
+            Op::Long1.code(),
+            Op::BinInt.code(),
+            Op::BinInt2.code(),
+            Op::BinInt1.code(),
+        ];
+        const LENS: [usize; 4] = [0, 5, 3, 2];
+        let u = i as u64;
+        // 3 up to 0xff, 2 up to 0xffff, 1 for the rest of i32, 0 beyond.
+        let form = usize::from(u <= 0xff)
+            + usize::from(u <= 0xffff)
+            + usize::from(i32::try_from(i).is_ok());
+        // LONG1's length: the magnitude's bits (of !i for negatives) and a
+        // sign bit, in whole bytes (at most 8).
+        let magnitude = u ^ ((i >> 63) as u64);
+        let n = (64 - magnitude.leading_zeros() as usize) / 8 + 1;
+        // One branch is left, LONG1 or not: beyond 32 bits ints are rarer,
+        // and a mask in its place costs records' dumps 3% more
+        // instructions for no gain in time on numeric's.
+        let (lo, len) = if form == 0 {
+            (u64::from(OPS[0]) | (n as u64) << 8 | u << 16, 2 + n)
+        } else {
+            (u64::from(OPS[form]) | u << 8, LENS[form])
+        };
+        let mut op = [0; 16];
+        op[..8].copy_from_slice(&lo.to_le_bytes());
+        // LONG1's last two payload bytes (unused by the other forms).
+        op[8..].copy_from_slice(&(u >> 48).to_le_bytes());
+        self.write(&op);
+        self.out.truncate(self.out.len() - (16 - len));
     }
 
     /// The forms of `int` for ints beyond 32 bits or protocol 0: kept out
@@ -528,6 +570,48 @@ mod tests {
                 let mut via_big = Encoder::new(16);
                 via_big.big_int(proto, &b).unwrap();
                 assert_eq!(via_big.out, general.out, "{i} at protocol {proto}");
+            }
+        }
+    }
+
+    #[test]
+    fn ints_take_cpythons_forms_at_every_width() {
+        // The branch-free writer against the rules spelled out: BININT1,
+        // BININT2, BININT, then LONG1 with num-bigint's minimal bytes.
+        let mut values = vec![i64::MIN, i64::MAX, 0];
+        for shift in 0..63 {
+            let p = 1i64 << shift;
+            values.extend([p, p - 1, p + 1, -p, -p - 1, -p + 1]);
+        }
+        for i in values {
+            let want = match i {
+                0..=0xff => vec![Op::BinInt1.code(), i as u8],
+                0x100..=0xffff => {
+                    let [a, b] = (i as u16).to_le_bytes();
+                    vec![Op::BinInt2.code(), a, b]
+                }
+                _ if i32::try_from(i).is_ok() => {
+                    let mut v = vec![Op::BinInt.code()];
+                    v.extend((i as i32).to_le_bytes());
+                    v
+                }
+                _ => {
+                    let bytes = BigInt::from(i).to_signed_bytes_le();
+                    let mut v = vec![Op::Long1.code(), bytes.len() as u8];
+                    v.extend(bytes);
+                    v
+                }
+            };
+            for proto in [2, 3, 4, 5] {
+                let mut enc = Encoder::new(16);
+                enc.byte(b'x');
+                enc.int(proto, i);
+                enc.byte(b'.');
+                assert_eq!(
+                    enc.out[1..enc.out.len() - 1],
+                    want[..],
+                    "{i} at protocol {proto}"
+                );
             }
         }
     }
