@@ -64,10 +64,19 @@ def cpython_rss_mb(path):
     return float(subprocess.check_output([sys.executable, "-c", code, path]))
 
 
-def pypickle(path, proto, runs=RUNS):
+def pypickle(path, proto, runs=RUNS, processes=3):
     """pypickle's load and dump MB/s, the RSS of one loaded graph, a memcpy
     of the file, and a load with `loads_shared` (large bytes as views into
-    the input), in MB/s (all from one `pypickle bench` run)."""
+    the input), in MB/s: each the median over `processes` runs of
+    `pypickle bench`. One process's figures move by up to a third from the
+    next's (where the kernel places its memory), more than CPython's do
+    within one interpreter, so one process is not enough."""
+    results = [pypickle_once(path, proto, runs) for _ in range(processes)]
+    return tuple(sorted(column)[len(column) // 2] for column in zip(*results))
+
+
+def pypickle_once(path, proto, runs):
+    """`pypickle`'s figures from one `pypickle bench` process."""
     out = subprocess.check_output([PYPICKLE, "bench", "--runs", str(runs), "--protocol", str(proto), path], text=True)
     load = float(re.search(r"^load\s+([\d.]+) MB/s", out, re.M).group(1))
     dump = float(re.search(r"^dump p\d\s+([\d.]+) MB/s", out, re.M).group(1))
