@@ -69,7 +69,8 @@ impl PyInt {
         }
     }
 
-    /// The value as a [`BigInt`], without a copy for a wide int.
+    /// The value as a [`BigInt`], moving the digits of an int beyond 128
+    /// bits rather than copying them.
     pub fn into_bigint(self) -> BigInt {
         match self.0 {
             Repr::Big(b) => *b,
