@@ -163,7 +163,7 @@ impl Encoder {
     /// picks them. The BININT form is chosen without a branch on the value
     /// (a list of ints of mixed widths mispredicted about one branch an
     /// int: numeric dumps took 30% longer). Like the short-str writers, it
-    /// writes a fixed 16 bytes and cuts the unused tail.
+    /// writes a fixed 8 bytes and cuts the unused tail.
     #[inline(always)]
     fn int_binary(&mut self, i: i64) {
         const OPS: [u8; 4] = [
@@ -177,25 +177,16 @@ impl Encoder {
         // 3 up to 0xff, 2 up to 0xffff, 1 for the rest of i32, 0 beyond.
         let form = usize::from(u <= 0xff)
             + usize::from(u <= 0xffff)
-            + usize::from(i32::try_from(i).is_ok());
-        // LONG1's length: the magnitude's bits (of !i for negatives) and a
-        // sign bit, in whole bytes (at most 8).
-        let magnitude = u ^ ((i >> 63) as u64);
-        let n = (64 - magnitude.leading_zeros() as usize) / 8 + 1;
+            + usize::from(i64::from(i as i32) == i);
         // One branch is left, LONG1 or not: beyond 32 bits ints are rarer,
         // and a mask in its place costs records' dumps 3% more
         // instructions for no gain in time on numeric's.
-        let (lo, len) = if form == 0 {
-            (u64::from(OPS[0]) | (n as u64) << 8 | u << 16, 2 + n)
-        } else {
-            (u64::from(OPS[form]) | u << 8, LENS[form])
-        };
-        let mut op = [0; 16];
-        op[..8].copy_from_slice(&lo.to_le_bytes());
-        // LONG1's last two payload bytes (unused by the other forms).
-        op[8..].copy_from_slice(&(u >> 48).to_le_bytes());
-        self.write(&op);
-        self.out.truncate(self.out.len() - (16 - len));
+        if form == 0 {
+            return self.long1(i128::from(i));
+        }
+        let op = u64::from(OPS[form]) | u << 8;
+        self.write(&op.to_le_bytes());
+        self.out.truncate(self.out.len() - (8 - LENS[form]));
     }
 
     /// The forms of `int` for ints beyond 32 bits or protocol 0: kept out
