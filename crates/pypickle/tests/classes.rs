@@ -666,3 +666,43 @@ for p in (2, 3, 4, 5):
         }
     }
 }
+
+#[test]
+fn ints_of_every_width_convert_as_python_holds_them() {
+    // CPython pickles each int; typed loads take it where it fits and name
+    // it where it does not; dumps give CPython's bytes back.
+    let script = r#"
+import pickle
+for i in (0, -1, 2**63 - 1, -2**63, 2**64 - 1, 2**100, -2**127, 2**127 - 1, 2**128 - 1, -2**200):
+    print(i, pickle.dumps(i, 4).hex())
+"#;
+    for line in python_stdout(script).lines() {
+        let (text, hex) = line.split_once(' ').unwrap();
+        let data = from_hex(hex);
+        let big: num_bigint::BigInt = text.parse().unwrap();
+        assert_eq!(
+            pypickle::loads_as::<num_bigint::BigInt>(&data).unwrap(),
+            big
+        );
+        let int: pypickle::PyInt = pypickle::loads_as(&data).unwrap();
+        assert_eq!(int.to_bigint(), big);
+        assert_eq!(pypickle::dumps_as(&int, 4).unwrap(), data, "{text}");
+        assert_eq!(
+            pypickle::loads_as::<i128>(&data).ok(),
+            i128::try_from(&big).ok(),
+            "{text}"
+        );
+        assert_eq!(
+            pypickle::loads_as::<u128>(&data).ok(),
+            u128::try_from(&big).ok(),
+            "{text}"
+        );
+        if let Err(e) = pypickle::loads_as::<u64>(&data) {
+            assert!(
+                e.to_string()
+                    .contains(&format!("int {text} does not fit in u64")),
+                "{e}"
+            );
+        }
+    }
+}

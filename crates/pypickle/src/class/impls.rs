@@ -11,7 +11,7 @@ use num_bigint::BigInt;
 use super::from_graph::mismatch;
 use super::{FromGraph, FromPython, Registry, ToGraph, ToPython};
 use crate::error::{Error, Result};
-use crate::value::{Object, PyStr, Value};
+use crate::value::{Object, PyInt, PyStr, Value};
 
 fn expected(l: &FromGraph, what: &str, v: Value) -> Error {
     mismatch(format!("expected {what}, found {}", l.type_name(v)))
@@ -57,12 +57,12 @@ impl FromPython for () {
 }
 
 /// The int `v` holds (Python's bools are ints too), at any size.
-fn int_of(l: &FromGraph, v: Value) -> Result<BigInt> {
+fn int_of(l: &FromGraph, v: Value) -> Result<PyInt> {
     match v {
         Value::Int(i) => Ok(i.into()),
-        Value::Bool(b) => Ok((b as i64).into()),
+        Value::Bool(b) => Ok(i64::from(b).into()),
         _ => match l.object(v) {
-            Some(Object::Int(b)) => Ok(b.to_bigint()),
+            Some(Object::Int(i)) => Ok(i.clone()),
             _ => Err(expected(l, "int", v)),
         },
     }
@@ -85,9 +85,13 @@ macro_rules! ints {
                         return Ok(x);
                     }
                 }
-                let big = int_of(l, v)?;
-                <$t>::try_from(&big).map_err(|_| {
-                    mismatch(format!("int {big} does not fit in {}", stringify!($t)))
+                let int = int_of(l, v)?;
+                let fits = match int.to_i128() {
+                    Some(i) => <$t>::try_from(i).ok(),
+                    None => <$t>::try_from(&int.to_bigint()).ok(),
+                };
+                fits.ok_or_else(|| {
+                    mismatch(format!("int {int} does not fit in {}", stringify!($t)))
                 })
             }
         }
@@ -103,6 +107,18 @@ impl ToPython for BigInt {
 }
 
 impl FromPython for BigInt {
+    fn from_python(l: &mut FromGraph, v: Value) -> Result<Self> {
+        int_of(l, v).map(PyInt::into_bigint)
+    }
+}
+
+impl ToPython for PyInt {
+    fn to_python(&self, p: &mut ToGraph) -> Result<Value> {
+        p.int(self.clone())
+    }
+}
+
+impl FromPython for PyInt {
     fn from_python(l: &mut FromGraph, v: Value) -> Result<Self> {
         int_of(l, v)
     }
