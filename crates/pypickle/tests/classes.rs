@@ -670,7 +670,8 @@ for p in (2, 3, 4, 5):
 #[test]
 fn ints_of_every_width_convert_as_python_holds_them() {
     // CPython pickles each int; typed loads take it where it fits and name
-    // it where it does not; dumps give CPython's bytes back.
+    // it where it does not; dumps give CPython's bytes back. (An int too
+    // large for a float is an error, as float() raises in Python.)
     let script = r#"
 import pickle
 for i in (0, -1, 2**63 - 1, -2**63, 2**64 - 1, 2**100, -2**127, 2**127 - 1, 2**128 - 1, -2**200):
@@ -697,6 +698,9 @@ for i in (0, -1, 2**63 - 1, -2**63, 2**64 - 1, 2**100, -2**127, 2**127 - 1, 2**1
             u128::try_from(&big).ok(),
             "{text}"
         );
+        // Where a float is wanted, the nearest one, as Python's float().
+        let float: f64 = pypickle::loads_as(&data).unwrap();
+        assert_eq!(float, text.parse::<f64>().unwrap(), "{text}");
         if let Err(e) = pypickle::loads_as::<u64>(&data) {
             assert!(
                 e.to_string()
@@ -705,4 +709,11 @@ for i in (0, -1, 2**63 - 1, -2**63, 2**64 - 1, 2**100, -2**127, 2**127 - 1, 2**1
             );
         }
     }
+    let huge = pypickle::dumps_as(
+        &pypickle::PyInt::from(num_bigint::BigInt::from(10).pow(400)),
+        4,
+    )
+    .unwrap();
+    let err = pypickle::loads_as::<f64>(&huge).unwrap_err();
+    assert!(err.to_string().contains("too large for a float"), "{err}");
 }

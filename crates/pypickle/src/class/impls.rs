@@ -134,9 +134,15 @@ impl FromPython for f64 {
     fn from_python(l: &mut FromGraph, v: Value) -> Result<Self> {
         match v {
             Value::Float(f) => Ok(f),
-            // Python code passes ints where floats are meant.
+            // Python code passes ints where floats are meant; an int too
+            // large for a float is an error, as Python's float() raises.
             Value::Int(i) => Ok(i as f64),
-            _ => Err(expected(l, "float", v)),
+            _ => match l.object(v) {
+                Some(Object::Int(i)) => i
+                    .to_f64()
+                    .ok_or_else(|| mismatch(format!("int {i} is too large for a float"))),
+                _ => Err(expected(l, "float", v)),
+            },
         }
     }
 }
