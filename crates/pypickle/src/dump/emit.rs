@@ -7,7 +7,7 @@ use num_bigint::BigInt;
 use super::encoder::Encoder;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
-use crate::value::{IntForm, PyInt};
+use crate::value::{signed_len, IntForm, PyInt};
 
 /// CPython refuses to convert ints with more decimal digits than this to
 /// text (`sys.get_int_max_str_digits()`), so protocol 0-1 LONG fails.
@@ -156,7 +156,7 @@ impl Encoder {
                 return self.write(&[Op::BinInt.code(), a, b, c, d]);
             }
         }
-        self.int_wide(proto, i);
+        self.int_text(proto, i);
     }
 
     /// `int` from protocol 2: BININT1, BININT2, BININT or LONG1, as CPython
@@ -189,18 +189,8 @@ impl Encoder {
         self.out.truncate(self.out.len() - (8 - LENS[form]));
     }
 
-    /// The forms of `int` for ints beyond 32 bits or protocol 0: kept out
-    /// of line so the BININT forms inline.
-    #[inline(never)]
-    fn int_wide(&mut self, proto: u8, i: i64) {
-        if proto >= 2 {
-            return self.long1(i128::from(i));
-        }
-        self.int_text(proto, i);
-    }
-
-    /// Protocols 0-1's INT and LONG: out of line, so that `int_wide` needs
-    /// no stack frame for formatting.
+    /// Protocols 0-1's INT and LONG (beyond 32 bits at protocol 1): out of
+    /// line, so that `int` needs no stack frame for formatting.
     #[cold]
     #[inline(never)]
     fn int_text(&mut self, proto: u8, i: i64) {
@@ -214,11 +204,8 @@ impl Encoder {
     /// little-endian, worked out from the leading zeros without a bigint.
     #[inline]
     fn long1(&mut self, i: i128) {
-        // The magnitude's bits (of !i for negatives) plus a sign bit, in
-        // whole bytes: at most 16, since that magnitude is below 2**127.
         let bytes = i.to_le_bytes();
-        let magnitude = if i < 0 { !i } else { i };
-        let n = (128 - magnitude.leading_zeros() as usize) / 8 + 1;
+        let n = signed_len(i);
         let mut op = [0; 18];
         op[0] = Op::Long1.code();
         op[1] = n as u8;
@@ -517,7 +504,7 @@ mod tests {
                 !(1i64 << shift),
             ] {
                 let mut e = Encoder::new(16);
-                e.int_wide(2, i);
+                e.long1(i128::from(i));
                 let bytes = i.to_le_bytes();
                 let mut n = 8;
                 while n > 1

@@ -467,11 +467,20 @@ impl<'u> Machine<'u> {
     }
 
     fn big_int(&mut self, b: BigInt) -> Result<Value> {
-        match i64::try_from(&b) {
-            Ok(i) => Ok(Value::Int(i)),
-            Err(_) => {
-                self.charge(b.bits() / 8)?;
-                self.add(Object::Int(PyInt::from(b)))
+        let bytes = b.bits() / 8;
+        self.int_value_of(PyInt::from(b), bytes)
+    }
+
+    /// The value of an int: inline when it fits in `i64` (a crafted pickle
+    /// may pad a small int), else an arena object charged `bytes` against
+    /// the allocation limit.
+    #[inline(always)]
+    fn int_value_of(&mut self, i: PyInt, bytes: u64) -> Result<Value> {
+        match i.to_i64() {
+            Some(small) => Ok(Value::Int(small)),
+            None => {
+                self.charge(bytes)?;
+                self.add(Object::Int(i))
             }
         }
     }
@@ -1082,17 +1091,8 @@ impl<'u> Machine<'u> {
                 } else if let Some(buf) = sign_extended::<8>(&data) {
                     Value::Int(i64::from_le_bytes(buf))
                 } else if let Some(buf) = sign_extended::<16>(&data) {
-                    // Up to 128 bits, checked for i64 range on the i128
-                    // (a crafted pickle may pad a small int), and held
-                    // inline: no digits to allocate.
-                    let wide = i128::from_le_bytes(buf);
-                    match i64::try_from(wide) {
-                        Ok(i) => Value::Int(i),
-                        Err(_) => {
-                            self.charge(n)?;
-                            self.add(Object::Int(PyInt::from(wide)))?
-                        }
-                    }
+                    // Up to 128 bits: held inline, no digits to allocate.
+                    self.int_value_of(PyInt::from(i128::from_le_bytes(buf)), n)?
                 } else {
                     let b = BigInt::from_signed_bytes_le(&data);
                     self.big_int(b)?

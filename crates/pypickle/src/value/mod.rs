@@ -31,8 +31,8 @@ mod repr;
 
 pub use instance::InstanceView;
 pub use pybytes::PyBytes;
-pub(crate) use pyint::IntForm;
 pub use pyint::PyInt;
+pub(crate) use pyint::{signed_len, IntForm};
 pub use pystr::{CodePoints, PyStr};
 pub use repr::bytes_repr;
 

@@ -110,17 +110,7 @@ impl PyInt {
     /// hold it: LONG1's and LONG4's payload.
     pub fn to_signed_bytes_le(&self) -> Vec<u8> {
         match self.form() {
-            IntForm::Wide(i) => {
-                let bytes = i.to_le_bytes();
-                let fill = if i < 0 { 0xff } else { 0 };
-                // Drop the sign-extension bytes, keeping the one the sign
-                // bit needs.
-                let mut n = 16;
-                while n > 1 && bytes[n - 1] == fill && (bytes[n - 2] ^ fill) & 0x80 == 0 {
-                    n -= 1;
-                }
-                bytes[..n].to_vec()
-            }
+            IntForm::Wide(i) => i.to_le_bytes()[..signed_len(i)].to_vec(),
             IntForm::Big(b) => b.to_signed_bytes_le(),
         }
     }
@@ -132,6 +122,15 @@ pub(crate) enum IntForm<'a> {
     Wide(i128),
     /// Beyond 128 bits.
     Big(&'a BigInt),
+}
+
+/// How many bytes the two's complement of `i` takes at the least (as
+/// CPython's LONG1 writes it): the magnitude's bits (of `!i` for negatives)
+/// and a sign bit, in whole bytes; at most 16.
+#[inline]
+pub(crate) fn signed_len(i: i128) -> usize {
+    let magnitude = if i < 0 { !i } else { i };
+    (128 - magnitude.leading_zeros() as usize) / 8 + 1
 }
 
 /// The `i128` whose low and high 64 bits these are.
