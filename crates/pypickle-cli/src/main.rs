@@ -74,8 +74,23 @@ fn main() -> ExitCode {
     match result {
         Ok(()) | Err(Failure::StdoutClosed) => ExitCode::SUCCESS,
         Err(Failure::Message(message)) => {
-            eprintln!("pypickle: {message}");
+            eprintln!("pypickle: {}", one_line(&message));
             ExitCode::from(1)
         }
     }
+}
+
+/// The message with its control characters escaped, so that it stays one
+/// line. Messages quote input text as CPython's do, and CPython's own
+/// (`could not convert string to float: '1x\n'`) may hold a raw newline.
+fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default()); // \n, \r, \u{1f}
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

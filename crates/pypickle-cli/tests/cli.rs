@@ -35,6 +35,19 @@ fn bad_input_exits_1_with_one_line() {
 }
 
 #[test]
+fn input_text_quoted_in_an_error_stays_on_one_line() {
+    // CPython: ValueError: could not convert string to float: '-a5\n',
+    // with a raw newline, as the text FLOAT read.
+    let out = pypickle(&["recode"], b"F-a5\n.");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(
+        err,
+        "pypickle: pickle #0: could not convert string to float: '-a5\\n' at byte 0 (opcode FLOAT)\n"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     assert_eq!(
         pypickle(&["recode", "--protocol", "9"], b"").status.code(),
