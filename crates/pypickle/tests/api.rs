@@ -348,3 +348,47 @@ print(data.hex(), repr(pickle.loads(data)))
     let graph = pypickle::loads(&common::from_hex(hex)).unwrap();
     assert_eq!(graph.to_string(), want);
 }
+
+#[test]
+fn appends_setitems_and_additems_with_no_items_do_nothing_whatever_the_object() {
+    // CPython checks the object under the mark only when there is
+    // something to add to it.
+    let inputs: [&[u8]; 6] = [
+        b"\x80\x04K\x01(e.",
+        b"\x80\x04K\x01(u.",
+        b"\x80\x04K\x01(\x90.",
+        b"\x80\x02N(e.",
+        b"\x80\x04C\x01x(u.",
+        b"(lp0\nI1\n(e.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    print(repr(pickle.loads(bytes.fromhex(d))))",
+        python_hex_list(&inputs)
+    );
+    let expected = common::python_stdout(&script);
+    for (data, want) in inputs.iter().zip(expected.lines()) {
+        let g = pypickle::loads(data).unwrap_or_else(|e| panic!("{data:?}: {e}"));
+        assert_eq!(g.to_string(), want, "{data:?}");
+    }
+    // With items, the object must take them, as in CPython.
+    let err = pypickle::loads(b"\x80\x04K\x01(K\x02e.").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("'int' object has no attribute 'append'"),
+        "{err}"
+    );
+}
+
+/// A Python list literal of the inputs as hex strings.
+fn python_hex_list(inputs: &[&[u8]]) -> String {
+    let hex: Vec<String> = inputs
+        .iter()
+        .map(|d| {
+            format!(
+                "'{}'",
+                d.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            )
+        })
+        .collect();
+    format!("[{}]", hex.join(", "))
+}

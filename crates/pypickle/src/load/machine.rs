@@ -287,15 +287,20 @@ impl<'u> Machine<'u> {
 
     /// As [`Machine::with_marked`], also handing `f` the object under the
     /// mark: what APPENDS, SETITEMS and ADDITEMS work on, fenced by the
-    /// next mark like any pop.
+    /// next mark like any pop. With no items above the mark there is
+    /// nothing to do, whatever the object, and `f` is not called: CPython
+    /// checks the object only when it has items to add.
     #[inline]
-    fn with_marked_target<T>(
+    fn with_marked_target(
         &mut self,
-        f: impl FnOnce(&mut Self, Value, &[Value]) -> Result<T>,
-    ) -> Result<T> {
+        f: impl FnOnce(&mut Self, Value, &[Value]) -> Result<()>,
+    ) -> Result<()> {
         let at = self.pop_mark()?;
         if at <= self.fence() {
             return Err(self.underflow());
+        }
+        if at == self.stack.len() {
+            return Ok(());
         }
         let target = self.stack[at - 1];
         self.with_items_from(at, |m, items| f(m, target, items))
