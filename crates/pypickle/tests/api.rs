@@ -392,3 +392,50 @@ fn python_hex_list(inputs: &[&[u8]]) -> String {
         .collect();
     format!("[{}]", hex.join(", "))
 }
+
+#[test]
+fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
+    let inputs: [&[u8]; 16] = [
+        b"c__builtin__\nset\n(I1\nI2\ntR.",
+        b"c__builtin__\nset\n(c__builtin__\nset\ntR.",
+        b"c__builtin__\ncomplex\n(c__builtin__\nobject\ntR.",
+        b"c__builtin__\nfrozenset\n(NtR.",
+        b"c__builtin__\nset\n(F1.5\ntR.",
+        b"c__builtin__\nset\n(c__builtin__\ncomplex\n(I1\nI2\ntRtR.",
+        b"c__builtin__\nbytearray\n(I1\nI2\nI3\nI4\ntR.",
+        b"c__builtin__\nbytearray\n(Vx\ntR.",
+        b"c__builtin__\nbytearray\n(NtR.",
+        b"c__builtin__\nbytearray\n(Vx\nI3\ntR.",
+        b"c__builtin__\nbytearray\n(I1\nVlatin1\ntR.",
+        b"c__builtin__\ncomplex\n(I1\nI2\nI3\ntR.",
+        b"c__builtin__\ncomplex\n(V1\nI2\ntR.",
+        b"c__builtin__\ncomplex\n(I1\n(I2\nttR.",
+        b"c__builtin__\ncomplex\n((ltR.",
+        b"c_codecs\nencode\n)R.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except TypeError as e:\n        print(e)",
+        python_hex_list(&inputs)
+    );
+    let expected = common::python_stdout(&script);
+    assert_eq!(expected.lines().count(), inputs.len());
+    for (data, want) in inputs.iter().zip(expected.lines()) {
+        for generic in [false, true] {
+            let mut u = if generic {
+                Unpickler::generic()
+            } else {
+                Unpickler::new()
+            };
+            let err = u.loads(data).expect_err(want).to_string();
+            assert!(err.contains(want), "{data:?}: {err} (CPython: {want})");
+        }
+    }
+    // Calls that CPython may well take stay calls (or values) here.
+    for data in [
+        &b"c__builtin__\ncomplex\n(V1+2j\ntR."[..],
+        b"c__builtin__\nset\n(Vab\ntR.",
+        b"c__builtin__\nbytearray\n(I3\ntR.",
+    ] {
+        Unpickler::generic().loads(data).unwrap();
+    }
+}

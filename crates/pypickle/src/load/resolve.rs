@@ -105,6 +105,9 @@ pub(crate) fn native_call(
     let Some((module, name)) = global_of(g, callable) else {
         return Ok(partial_new_call(g, callable, args));
     };
+    if let Some(message) = refused_call(g, module, name, args) {
+        return Err(Error::new(ErrorCode::TypeMismatch(message)));
+    }
     let obj = match (module, name, args) {
         ("builtins", "set", []) => Object::Set(Vec::new()),
         ("builtins", "frozenset", []) => Object::FrozenSet(Vec::new()),
@@ -185,6 +188,87 @@ pub(crate) fn native_call(
         _ => return Ok(None),
     };
     Ok(Some(obj))
+}
+
+/// CPython's `TypeError` for a call of a well-known builtin that fails
+/// whatever else is true: too many arguments, or arguments of a type the
+/// builtin never takes. `None` when the call may succeed, and whenever the
+/// answer turns on what pypickle does not model (an instance may be
+/// iterable, or a number through `__float__`).
+fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<String> {
+    let n = args.len();
+    let ty = |i: usize| args.get(i).and_then(|v| builtin_type(g, *v));
+    let number = |t: &str| matches!(t, "bool" | "int" | "float" | "complex");
+    match (module, name) {
+        ("builtins", "set" | "frozenset") if n > 1 => {
+            Some(format!("{name} expected at most 1 argument, got {n}"))
+        }
+        ("builtins", "set" | "frozenset") => match ty(0) {
+            Some(t) if number(t) || matches!(t, "NoneType" | "type") => {
+                Some(format!("'{t}' object is not iterable"))
+            }
+            _ => None,
+        },
+        ("builtins", "bytearray") if n > 3 => {
+            Some(format!("bytearray() takes at most 3 arguments ({n} given)"))
+        }
+        ("builtins", "bytearray") if n == 1 => match ty(0)? {
+            "str" => Some("string argument without an encoding".to_owned()),
+            t @ ("NoneType" | "float" | "complex") => {
+                Some(format!("cannot convert '{t}' object to bytearray"))
+            }
+            _ => None,
+        },
+        ("builtins", "bytearray") if n > 1 => match (ty(0), ty(1)) {
+            (_, Some(t)) if t != "str" => Some(format!(
+                "bytearray() argument 'encoding' must be str, not {t}"
+            )),
+            (Some(t), _) if t != "str" => Some("encoding without a string argument".to_owned()),
+            _ => None,
+        },
+        ("builtins", "complex") if n > 2 => {
+            Some(format!("complex() takes at most 2 arguments ({n} given)"))
+        }
+        ("builtins", "complex") => match (ty(0), ty(1)) {
+            (Some("str"), _) if n == 2 => {
+                Some("complex() can't take second arg if first is a string".to_owned())
+            }
+            (_, Some("str")) => Some("complex() second arg can't be a string".to_owned()),
+            (Some(t), _) if !number(t) && t != "str" => Some(format!(
+                "complex() first argument must be a string or a number, not '{t}'"
+            )),
+            (_, Some(t)) if !number(t) => Some(format!(
+                "complex() second argument must be a number, not '{t}'"
+            )),
+            _ => None,
+        },
+        ("_codecs", "encode") if n > 3 => {
+            Some(format!("encode() takes at most 3 arguments ({n} given)"))
+        }
+        ("_codecs", "encode") if n == 0 => {
+            Some("encode() missing required argument 'obj' (pos 1)".to_owned())
+        }
+        _ => None,
+    }
+}
+
+/// The Python type name of a value of a built-in type (a built-in class
+/// is a `type`); `None` for what pypickle does not build itself (other
+/// globals, instances, calls).
+fn builtin_type(g: &Graph, v: Value) -> Option<&'static str> {
+    match g.resolve(v) {
+        None => v.atom_type_name(),
+        Some(Object::Global(_)) => match global_of(g, v)? {
+            ("builtins", "set" | "frozenset" | "bytearray" | "bytes" | "complex" | "object") => {
+                Some("type")
+            }
+            _ => None,
+        },
+        Some(
+            Object::Instance(_) | Object::Reduce(_) | Object::Persistent(_) | Object::Buffer(_),
+        ) => None,
+        Some(obj) => Some(obj.type_name()),
+    }
 }
 
 /// True for `functools.partial(object.__new__)`, the first step of the
