@@ -439,3 +439,26 @@ fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
         Unpickler::generic().loads(data).unwrap();
     }
 }
+
+#[test]
+fn empty_lines_where_cpython_wants_text_are_truncated_pickles() {
+    let inputs: [&[u8]; 7] = [
+        b"c\nset\n.",
+        b"c__builtin__\n\n.",
+        b"(i\nset\n.",
+        b"(i__builtin__\n\n.",
+        b"I\n.",
+        b"N(g\n.",
+        b"Np\n.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
+        python_hex_list(&inputs)
+    );
+    let expected = common::python_stdout(&script);
+    for (data, want) in inputs.iter().zip(expected.lines()) {
+        assert_eq!(want, "pickle data was truncated", "{data:?}");
+        let err = Unpickler::generic().loads(data).expect_err(want);
+        assert!(err.to_string().contains(want), "{data:?}: {err}");
+    }
+}

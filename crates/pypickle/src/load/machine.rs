@@ -559,6 +559,20 @@ impl<'u> Machine<'u> {
         (module, name)
     }
 
+    /// GLOBAL's and INST's two lines: the module and the name. An empty
+    /// line is "pickle data was truncated" in CPython, which wants at
+    /// least one byte before each newline.
+    fn global_names<'de, R: Read<'de>>(input: &mut R) -> Result<(PyStr, PyStr)> {
+        let mut name = || -> Result<PyStr> {
+            let line = input.read_line()?;
+            if line.is_empty() {
+                return Err(Error::new(ErrorCode::Truncated));
+            }
+            Self::decode_name(&line)
+        };
+        Ok((name()?, name()?))
+    }
+
     fn decode_name(bytes: &[u8]) -> Result<PyStr> {
         std::str::from_utf8(bytes).map(PyStr::from).map_err(|e| {
             bad(format!(
@@ -1259,10 +1273,7 @@ impl<'u> Machine<'u> {
                 self.memo_put(idx)?;
             }
             Opcode::Global => {
-                let module = input.read_line()?;
-                let module = Self::decode_name(&module)?;
-                let name = input.read_line()?;
-                let name = Self::decode_name(&name)?;
+                let (module, name) = Self::global_names(input)?;
                 self.global(module, name)?;
             }
             Opcode::StackGlobal => {
@@ -1277,10 +1288,7 @@ impl<'u> Machine<'u> {
                 }
             }
             Opcode::Inst => {
-                let module = input.read_line()?;
-                let module = Self::decode_name(&module)?;
-                let name = input.read_line()?;
-                let name = Self::decode_name(&name)?;
+                let (module, name) = Self::global_names(input)?;
                 let args = self.pop_to_mark()?;
                 self.global(module, name)?;
                 let class = self.pop()?;
