@@ -4,7 +4,7 @@ mod common;
 
 use std::io::BufReader;
 
-use pypickle::{Category, Object, Pickler, Unpickler, Value};
+use pypickle::{Category, Global, Graph, Object, Pickler, Unpickler, Value};
 
 #[test]
 fn stream_reads_until_clean_eof() {
@@ -460,5 +460,50 @@ fn empty_lines_where_cpython_wants_text_are_truncated_pickles() {
         assert_eq!(want, "pickle data was truncated", "{data:?}");
         let err = Unpickler::generic().loads(data).expect_err(want);
         assert!(err.to_string().contains(want), "{data:?}: {err}");
+    }
+}
+
+#[test]
+fn globals_with_empty_names_fail_to_load_and_to_dump() {
+    // STACK_GLOBAL of ('', 'set'), ('builtins', ''), ('builtins', '.set')
+    // and ('builtins', 'set..x'), in both loading modes.
+    let inputs: [&[u8]; 4] = [
+        b"\x80\x04\x8c\x00\x8c\x03set\x93.",
+        b"\x80\x04\x8c\x08builtins\x8c\x00\x93.",
+        b"\x80\x04\x8c\x08builtins\x8c\x04.set\x93.",
+        b"\x80\x04\x8c\x08builtins\x8c\x06set..x\x93.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
+        python_hex_list(&inputs)
+    );
+    let expected = common::python_stdout(&script);
+    for (data, cpython) in inputs.iter().zip(expected.lines()) {
+        assert_ne!(cpython, "loaded", "{data:?}");
+        for mut u in [Unpickler::new(), Unpickler::generic()] {
+            assert!(u.loads(data).is_err(), "{data:?} (CPython: {cpython})");
+        }
+    }
+    assert_eq!(
+        expected.lines().next(),
+        Some("Empty module name"),
+        "CPython's words for an empty module"
+    );
+    let err = pypickle::loads(inputs[0]).unwrap_err();
+    assert!(err.to_string().contains("Empty module name"), "{err}");
+
+    // A graph built by hand with such a global cannot be written at any
+    // protocol: no loader would find it.
+    let mut g = Graph::new();
+    let empty = g.add(Object::Global(Box::new(Global {
+        module: "builtins".into(),
+        name: ".set".into(),
+    })));
+    g.set_root(Value::Ref(empty));
+    for protocol in 0..=5 {
+        assert!(
+            pypickle::dumps(&g, protocol).is_err(),
+            "protocol {protocol}"
+        );
     }
 }

@@ -1406,6 +1406,16 @@ impl<'g, 'p> Saver<'g, 'p> {
                 return Ok(());
             }
         }
+        if g.names_nothing() {
+            // CPython cannot have pickled it: it finds a global by name
+            // before writing it, and no module or attribute has an empty
+            // name. Nor would any loader find it.
+            return Err(Error::unpicklable(format!(
+                "Can't pickle global '{}.{}': an empty module or attribute name",
+                g.module.to_string_lossy(),
+                g.name.to_string_lossy()
+            )));
+        }
         let (Some(module), Some(name)) = (g.module.as_str(), g.name.as_str()) else {
             return Err(Error::unpicklable(format!(
                 "can't pickle global identifier {}.{} with lone surrogates",

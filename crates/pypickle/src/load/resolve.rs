@@ -47,10 +47,18 @@ pub(crate) fn find_class(
     module: PyStr,
     name: PyStr,
 ) -> Result<Object> {
+    // No module or attribute has an empty name: CPython fails to import
+    // the one and to find the other, under any policy.
+    if module.as_bytes().is_empty() {
+        return Err(Error::new(ErrorCode::TypeMismatch(
+            "Empty module name".to_owned(),
+        )));
+    }
     let known = KNOWN_GLOBALS
         .iter()
         .any(|(m, n)| module == *m && name == *n);
-    if !known && policy == Policy::Strict && !registry.contains_names(&module, &name) {
+    let refused = policy == Policy::Strict && !registry.contains_names(&module, &name);
+    if Global::has_empty_part(&name) || !known && refused {
         return Err(Error::new(ErrorCode::UnknownGlobal {
             module: module.to_string_lossy().into_owned(),
             name: name.to_string_lossy().into_owned(),

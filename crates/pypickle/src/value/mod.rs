@@ -115,6 +115,24 @@ pub struct Global {
     pub name: PyStr,
 }
 
+impl Global {
+    /// True when a qualified name is empty or has an empty dotted part
+    /// (`''`, `'.x'`, `'a..b'`): no attribute has such a name, so nothing
+    /// is found by it.
+    pub(crate) fn has_empty_part(qualname: &PyStr) -> bool {
+        qualname
+            .as_bytes()
+            .split(|&b| b == b'.')
+            .any(<[u8]>::is_empty)
+    }
+
+    /// True when nothing could be found by these names: an empty module,
+    /// or an empty part of the qualified name.
+    pub(crate) fn names_nothing(&self) -> bool {
+        self.module.as_bytes().is_empty() || Self::has_empty_part(&self.name)
+    }
+}
+
 /// A generic instance of a class the loader did not resolve to a native type.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Instance {
