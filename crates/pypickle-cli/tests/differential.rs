@@ -65,3 +65,8 @@ fn instances_and_stdlib_types_recode_like_cpython() {
 fn cpython_test_vectors_error_where_cpython_errors() {
     run_harness("pickletester_vectors.py");
 }
+
+#[test]
+fn mutated_pickles_error_where_cpython_errors() {
+    run_harness("mutation_diff.py");
+}

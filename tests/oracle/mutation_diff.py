@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""Mutated pickles: wherever CPython refuses one, pypickle must refuse it.
+
+The inputs are CPython's pickles of the named edge cases and random graphs
+of `graphs.py`, at every protocol, each damaged a few ways at random:
+truncated, a byte changed (to anything, or to an opcode), a byte inserted
+or deleted, a length field blown up, a slice repeated. Each mutant is one
+recoder process, and CPython's `pickle.loads` reads it in this process
+with an audit hook that refuses every global pypickle does not resolve
+natively, so random bytes never import anything. Then:
+
+* CPython raises: `recode` must exit 1 with one line on stderr. This is
+  the check that matters: a loader that accepts what CPython refuses reads
+  a different object out of the same bytes, which is how a pickle slips
+  past a scanner.
+* CPython loads it: `recode` must exit 0, and its output must load in
+  CPython to a graph equal to CPython's own (`oracle.graph_signature`,
+  which counts sharing and cycles).
+* Never a crash (panic, signal, hang).
+
+Skipped, as they have no one answer to compare with:
+* mutants that ask CPython for any other global (recode reads them in
+  generic mode, where CPython would import code), or call
+  `_codecs.encode` other than with a str and a latin-1 name (pypickle
+  keeps such a call as a call, not knowing which codecs exist);
+* mutants with a persistent id (generic mode keeps it; CPython has no
+  `persistent_load` to call);
+* mutants CPython loads only past its recursion limit;
+* mutants that PUT at a memo index over a million (CPython's memo is an
+  array: such a PUT costs it gigabytes and a minute; pypickle keeps far
+  indices in a map);
+* mutants CPython reads differently from bytes and from a file (an
+  argument that runs past the end of its frame).
+
+The default run (about 3,500 mutants) takes a few seconds; larger ones
+find rarer differences:
+
+    python3 tests/oracle/mutation_diff.py --pypickle target/release/pypickle
+    python3 tests/oracle/mutation_diff.py --pypickle target/release/pypickle --per-pickle 9 --count 150 --seed 2
+    python3 tests/oracle/mutation_diff.py --pypickle "python3 tests/oracle/fake_recode.py"
+"""
+import _codecs
+import io
+import os
+import pickle
+import pickletools
+import random
+import sys
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import graphs  # noqa: E402
+import oracle  # noqa: E402
+
+# Mutants that may fail for now, by name ("<seed case>@p<N>/<mutation>").
+KNOWN_FAILURES = []
+
+#: The globals pypickle resolves without a class registry, under both
+#: spellings (protocols 0-2 write Python 2 names).
+NATIVE_GLOBALS = {
+    (module, name)
+    for modules, names in [
+        (("builtins", "__builtin__"), ("set", "frozenset", "bytearray", "complex", "object")),
+        (("copyreg", "copy_reg"), ("_reconstructor", "__newobj__")),
+        (("_codecs",), ("encode",)),
+    ]
+    for module in modules
+    for name in names
+}
+
+#: Opcode bytes, for mutations that put an opcode where data was.
+OPCODE_BYTES = [op.code.encode("latin-1")[0] for op in pickletools.opcodes]
+
+
+class OtherGlobal(Exception):
+    """The mutant asks for a global pypickle does not resolve natively."""
+
+
+def refuse_other_globals(event, args):
+    """An audit hook: CPython's unpickler announces every global it looks
+    up as `pickle.find_class` before importing anything, and an exception
+    raised here ends the load. (The hook cannot be removed; this script
+    wants it for good.)"""
+    if event == "pickle.find_class" and tuple(args) not in NATIVE_GLOBALS:
+        raise OtherGlobal("%s.%s" % tuple(args))
+
+
+#: The encoding names pypickle decodes `_codecs.encode(text, name)` for.
+LATIN1_NAMES = {"latin1", "latin-1", "iso-8859-1", "iso8859-1", "l1"}
+REAL_CODECS_ENCODE = _codecs.encode
+
+
+def latin1_encode_only(*args):
+    """Stands in for `_codecs.encode` while mutants load. pypickle turns
+    `_codecs.encode(text, 'latin1')` into bytes, as CPython does, and keeps
+    any other call of it as a call, without knowing which codecs exist:
+    such a mutant is skipped like one that names another global."""
+    if (len(args) == 2 and all(isinstance(a, str) for a in args)
+            and args[1].lower().replace("_", "-") in LATIN1_NAMES):
+        return REAL_CODECS_ENCODE(*args)
+    raise OtherGlobal("_codecs.encode%r" % (args,))
+
+
+def huge_memo_index(data):
+    """Whether a PUT the pickle starts with names a memo index so large
+    that CPython's array memo would take gigabytes (and a minute)."""
+    try:
+        for op, arg, _ in pickletools.genops(io.BytesIO(data)):
+            if op.name in ("PUT", "BINPUT", "LONG_BINPUT") and int(arg) > 10**6:
+                return True
+    except Exception:
+        pass
+    return False
+
+
+def cpython_load(data):
+    """('value', obj) | ('error', exc) | ('skip', reason)."""
+    if huge_memo_index(data):
+        return ("skip", "huge memo index")
+    outcomes = []
+    for load in (pickle.loads, lambda d: pickle.Unpickler(io.BytesIO(d)).load()):
+        try:
+            outcomes.append(("value", load(data)))
+        except OtherGlobal as e:
+            return ("skip", "global %s" % e)
+        except RecursionError:
+            return ("skip", "recursion")
+        except Exception as e:  # any refusal counts, whatever its type
+            if "persistent id" in str(e):
+                # recode keeps persistent ids (generic mode); the library's
+                # default refuses them, as CPython does.
+                return ("skip", "persistent id")
+            outcomes.append(("error", e))
+    # Reading a file, CPython 3.11 lets an opcode's argument run across the
+    # end of a frame and takes other bytes than `pickle.loads` does. Where
+    # the two disagree there is no one answer (fake_recode.py reads a file).
+    by_bytes, by_file = outcomes
+    if by_bytes[0] != by_file[0] or by_bytes[0] == "value" and (
+            oracle.graph_signature(by_bytes[1]) != oracle.graph_signature(by_file[1])):
+        return ("skip", "frame overrun")
+    return by_bytes
+
+
+def mutants(data, rng):
+    """A few damaged copies of `data`: a list of (name, bytes)."""
+    n = len(data)
+    out = []
+    cut = rng.randrange(0, n)
+    out.append(("truncate-%d" % cut, data[:cut]))
+    for _ in range(2):
+        i = rng.randrange(n)
+        b = rng.randrange(256)
+        out.append(("byte-%d=%02x" % (i, b), data[:i] + bytes([b]) + data[i + 1:]))
+    for _ in range(2):
+        i = rng.randrange(n)
+        b = rng.choice(OPCODE_BYTES)
+        out.append(("opcode-%d=%02x" % (i, b), data[:i] + bytes([b]) + data[i + 1:]))
+    i = rng.randrange(n + 1)
+    b = rng.choice(OPCODE_BYTES)
+    out.append(("insert-%d=%02x" % (i, b), data[:i] + bytes([b]) + data[i:]))
+    i = rng.randrange(n)
+    out.append(("delete-%d" % i, data[:i] + data[i + 1:]))
+    i = rng.randrange(n)
+    out.append(("ff-%d" % i, data[:i] + b"\xff" + data[i + 1:]))
+    i = rng.randrange(n)
+    j = rng.randrange(i, min(n, i + 16) + 1)
+    k = rng.randrange(n + 1)
+    out.append(("repeat-%d:%d@%d" % (i, j, k), data[:k] + data[i:j] + data[k:]))
+    return out
+
+
+def sample(rng, items, k):
+    """`k` of `items` at random (all of them if there are no more)."""
+    return rng.sample(items, min(k, len(items)))
+
+
+def seeds(count):
+    """CPython's pickles of the edge cases and `count` random graphs, at
+    every protocol: a list of (name, bytes)."""
+    cases = graphs.edge_cases() + graphs.random_cases(7, count)
+    out = []
+    for name, obj in cases:
+        for protocol in range(6):
+            out.append(("%s@p%d" % (name, protocol), pickle.dumps(obj, protocol)))
+    return out
+
+
+def shown(data, limit=400):
+    """`repr(data)`, cut short."""
+    text = repr(data)
+    return text if len(text) <= limit else text[:limit] + "... (%d bytes)" % len(data)
+
+
+def judge(cmd, name, data):
+    """(verdict, ok, detail); verdict is 'error', 'value' or 'skip'."""
+    if not data:
+        # pickle.loads(b'') is an EOFError, recode's empty stream a clean end;
+        # pickletester_vectors.py checks the empty input.
+        return "skip", True, "empty"
+    expected = cpython_load(data)
+    if expected[0] == "skip":
+        return "skip", True, expected[1]
+    if expected[0] == "error":
+        run = oracle.run_recode(cmd, data, 4)
+        lines = run.stderr.strip().splitlines()
+        ok = run.status == 1 and not run.crashed and len(lines) == 1
+        return "error", ok, "  CPython: %s: %s\n  recode: %s\n  input: %s" % (
+            type(expected[1]).__name__, expected[1], run.describe(), shown(data))
+    obj = expected[1]
+    run = oracle.run_recode(cmd, data, 4)
+    detail = "  CPython loads it\n  recode: %s\n  input: %s" % (run.describe(), shown(data))
+    # pickle.loads ignores what follows STOP; recode reads it as the next
+    # pickle of the stream, which may well be bad. The first pickle counts.
+    trailing = oracle.pickle_end(data) not in (None, len(data))
+    if run.crashed or not (run.status == 0 or trailing and "pickle #1" in run.stderr):
+        return "value", False, detail
+    try:
+        ours = oracle.graph_signature(pickle.loads(run.stdout))
+    except Exception as e:
+        return "value", False, detail + "\n  CPython cannot load the output: %r" % e
+    return "value", ours == oracle.graph_signature(obj), detail + "\n  graphs differ"
+
+
+def main():
+    oracle.reexec_with_hash_seed()
+    sys.addaudithook(refuse_other_globals)
+    parser = oracle.argument_parser(__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=30, metavar="N",
+                        help="random graphs to mutate, besides the edge cases (default 30)")
+    parser.add_argument("--per-pickle", type=int, default=2, metavar="K",
+                        help="mutants of each pickle, of the nine mutants() makes (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="the mutation seed (default 1)")
+    args = parser.parse_args()
+    report = oracle.Report.for_args(args, KNOWN_FAILURES)
+
+    rng = random.Random(args.seed)
+    cases = [("%s/%s" % (name, what), mutant)
+             for name, data in seeds(args.count)
+             for what, mutant in sample(rng, mutants(data, rng), args.per_pickle)]
+    # From here on nothing is pickled: bytes at protocols 0-2 name the real
+    # _codecs.encode, which the pickler would no longer find.
+    _codecs.encode = latin1_encode_only
+    verdicts = Counter()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for (name, _), (verdict, ok, detail) in zip(
+                cases, pool.map(lambda c: judge(args.pypickle, *c), cases)):
+            verdicts[verdict] += 1
+            if verdict != "skip":
+                report.check(name, ok, detail)
+    report.note("%d mutants: CPython refused %d, loaded %d; %d skipped (other globals, persistent ids, recursion, far memo indices, frame overruns)"
+                % (len(cases), verdicts["error"], verdicts["value"], verdicts["skip"]))
+    report.finish()
+
+
+if __name__ == "__main__":
+    main()
