@@ -1,5 +1,6 @@
 //! What this crate knows about CPython's built-in names without running
-//! Python: which globals of `builtins` are types and which are functions.
+//! Python: which globals of `builtins` are types and which are functions,
+//! and which other well-known globals are functions.
 
 /// Built-in types (not functions) in the `builtins` module, sorted.
 const BUILTIN_TYPES: &[&str] = &[
@@ -44,6 +45,21 @@ pub(crate) fn is_builtin_function(module: &str, name: &str) -> bool {
         && name.starts_with(|c: char| c.is_ascii_lowercase())
 }
 
+/// What `type(f).__name__` says of a global known to be a function: the
+/// built-in functions of `builtins` and `_codecs`, and copyreg's Python
+/// functions. `None` for types and for globals this crate does not know.
+pub(crate) fn function_type_name(module: &str, name: &str) -> Option<&'static str> {
+    if is_builtin_function(module, name) || module == "_codecs" {
+        Some("builtin_function_or_method")
+    } else if module == "copyreg"
+        && matches!(name, "_reconstructor" | "__newobj__" | "__newobj_ex__")
+    {
+        Some("function")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +75,14 @@ mod tests {
         assert!(!is_builtin_function("builtins", "set"));
         assert!(!is_builtin_function("builtins", "ValueError"));
         assert!(is_builtin_type("builtins", "bytearray"));
+        assert_eq!(
+            function_type_name("_codecs", "encode"),
+            Some("builtin_function_or_method")
+        );
+        assert_eq!(
+            function_type_name("copyreg", "__newobj__"),
+            Some("function")
+        );
+        assert_eq!(function_type_name("builtins", "set"), None);
     }
 }

@@ -507,3 +507,24 @@ fn globals_with_empty_names_fail_to_load_and_to_dump() {
         );
     }
 }
+
+#[test]
+fn newobj_of_a_known_function_fails_with_cpythons_message() {
+    let inputs: [&[u8]; 4] = [
+        b"\x80\x02c_codecs\nencode\n)\x81.",
+        b"\x80\x04c_codecs\nencode\n)}\x92.",
+        b"\x80\x02ccopyreg\n_reconstructor\n)\x81.",
+        b"\x80\x02c__builtin__\ngetattr\n)\x81.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
+        python_hex_list(&inputs)
+    );
+    let expected = common::python_stdout(&script);
+    for (data, want) in inputs.iter().zip(expected.lines()) {
+        for mut u in [Unpickler::new(), Unpickler::generic()] {
+            let err = u.loads(data).expect_err(want).to_string();
+            assert!(err.contains(want), "{data:?}: {err} (CPython: {want})");
+        }
+    }
+}

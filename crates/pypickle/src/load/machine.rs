@@ -940,26 +940,18 @@ impl<'u> Machine<'u> {
         class: Value,
         args: Vec<Value>,
         kwargs: Option<Value>,
+        op: &str,
     ) -> Result<()> {
-        match self.object(class) {
-            Some(Object::Global(g)) => {
-                let (m, n) = (
-                    g.module.as_str().unwrap_or(""),
-                    g.name.as_str().unwrap_or(""),
-                );
-                if crate::known::is_builtin_function(m, n) {
-                    return Err(bad(
-                        "NEWOBJ class argument must be a type, not builtin_function_or_method",
-                    ));
-                }
-            }
-            Some(Object::Reduce(_)) => {}
-            _ => {
-                let t = self.type_name(class);
-                return Err(bad(format!(
-                    "NEWOBJ class argument must be a type, not {t}"
-                )));
-            }
+        let not_a_type = match self.object(class) {
+            Some(Object::Global(g)) => crate::known::function_type_name(
+                g.module.as_str().unwrap_or(""),
+                g.name.as_str().unwrap_or(""),
+            ),
+            Some(Object::Reduce(_)) => None,
+            _ => Some(self.type_name(class)),
+        };
+        if let Some(t) = not_a_type {
+            return Err(bad(format!("{op} class argument must be a type, not {t}")));
         }
         if self.opts.policy == Policy::Strict && !self.registered(class) {
             return Err(bad(format!(
@@ -1312,7 +1304,7 @@ impl<'u> Machine<'u> {
                 let args = self.pop()?;
                 let class = self.pop()?;
                 let args = self.tuple_items(args, "NEWOBJ expected an arg tuple.")?;
-                self.new_instance(class, args, None)?;
+                self.new_instance(class, args, None, "NEWOBJ")?;
             }
             Opcode::NewObjEx => {
                 let kwargs = self.pop()?;
@@ -1324,7 +1316,7 @@ impl<'u> Machine<'u> {
                 }
                 let has_kwargs =
                     matches!(self.object(kwargs), Some(Object::Dict(d)) if !d.is_empty());
-                self.new_instance(class, args, has_kwargs.then_some(kwargs))?;
+                self.new_instance(class, args, has_kwargs.then_some(kwargs), "NEWOBJ_EX")?;
             }
             Opcode::Build => {
                 let state = self.pop()?;
@@ -1435,7 +1427,7 @@ impl<'u> Machine<'u> {
         if let Some(obj) = resolve::native_call(&self.graph, class, &args, self.proto)? {
             return self.push_obj(obj);
         }
-        self.new_instance(class, args, None)
+        self.new_instance(class, args, None, "NEWOBJ")
     }
 
     fn type_name(&self, v: Value) -> &'static str {
