@@ -395,8 +395,10 @@ fn python_hex_list(inputs: &[&[u8]]) -> String {
 
 #[test]
 fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
-    let inputs: [&[u8]; 16] = [
+    let inputs: [&[u8]; 18] = [
         b"c__builtin__\nset\n(I1\nI2\ntR.",
+        b"c__builtin__\nset\n(ccopyreg\n_reconstructor\ntR.",
+        b"c__builtin__\nbytearray\n(c_codecs\nencode\ntR.",
         b"c__builtin__\nset\n(c__builtin__\nset\ntR.",
         b"c__builtin__\ncomplex\n(c__builtin__\nobject\ntR.",
         b"c__builtin__\nfrozenset\n(NtR.",

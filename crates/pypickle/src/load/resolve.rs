@@ -207,14 +207,19 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
     let n = args.len();
     let ty = |i: usize| args.get(i).and_then(|v| builtin_type(g, *v));
     let number = |t: &str| matches!(t, "bool" | "int" | "float" | "complex");
+    // Neither iterable nor convertible: None, classes and functions.
+    let opaque = |t: &str| {
+        matches!(
+            t,
+            "NoneType" | "type" | "function" | "builtin_function_or_method"
+        )
+    };
     match (module, name) {
         ("builtins", "set" | "frozenset") if n > 1 => {
             Some(format!("{name} expected at most 1 argument, got {n}"))
         }
         ("builtins", "set" | "frozenset") => match ty(0) {
-            Some(t) if number(t) || matches!(t, "NoneType" | "type") => {
-                Some(format!("'{t}' object is not iterable"))
-            }
+            Some(t) if number(t) || opaque(t) => Some(format!("'{t}' object is not iterable")),
             _ => None,
         },
         ("builtins", "bytearray") if n > 3 => {
@@ -222,7 +227,7 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
         }
         ("builtins", "bytearray") if n == 1 => match ty(0)? {
             "str" => Some("string argument without an encoding".to_owned()),
-            t @ ("NoneType" | "float" | "complex") => {
+            t if opaque(t) || matches!(t, "float" | "complex") => {
                 Some(format!("cannot convert '{t}' object to bytearray"))
             }
             _ => None,
@@ -261,17 +266,20 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
 }
 
 /// The Python type name of a value of a built-in type (a built-in class
-/// is a `type`); `None` for what pypickle does not build itself (other
-/// globals, instances, calls).
+/// is a `type`, a known function a `function` or a
+/// `builtin_function_or_method`); `None` for what pypickle does not build
+/// itself (other globals, instances, calls).
 fn builtin_type(g: &Graph, v: Value) -> Option<&'static str> {
     match g.resolve(v) {
         None => v.atom_type_name(),
-        Some(Object::Global(_)) => match global_of(g, v)? {
-            ("builtins", "set" | "frozenset" | "bytearray" | "bytes" | "complex" | "object") => {
+        Some(Object::Global(_)) => {
+            let (module, name) = global_of(g, v)?;
+            if crate::known::is_builtin_type(module, name) {
                 Some("type")
+            } else {
+                crate::known::function_type_name(module, name)
             }
-            _ => None,
-        },
+        }
         Some(
             Object::Instance(_) | Object::Reduce(_) | Object::Persistent(_) | Object::Buffer(_),
         ) => None,
