@@ -25,7 +25,9 @@ Skipped, as they have no one answer to compare with:
   keeps such a call as a call, not knowing which codecs exist);
 * mutants with a persistent id (generic mode keeps it; CPython has no
   `persistent_load` to call);
-* mutants CPython loads only past its recursion limit;
+* mutants CPython loads only past its recursion limit, or fails to load
+  for want of memory (`bytearray(2**47)`, which pypickle keeps as a
+  call);
 * mutants that PUT at a memo index over a million (CPython's memo is an
   array: such a PUT costs it gigabytes and a minute; pypickle keeps far
   indices in a map);
@@ -131,6 +133,10 @@ def cpython_load(data):
                 # recode keeps persistent ids (generic mode); the library's
                 # default refuses them, as CPython does.
                 return ("skip", "persistent id")
+            if isinstance(e, MemoryError):
+                # This machine's memory, not the pickle, decided (such as
+                # bytearray(2**47), which pypickle keeps as a call).
+                return ("skip", "memory")
             outcomes.append(("error", e))
     # Reading a file, CPython 3.11 lets an opcode's argument run across the
     # end of a frame and takes other bytes than `pickle.loads` does. Where
@@ -248,7 +254,7 @@ def main():
             verdicts[verdict] += 1
             if verdict != "skip":
                 report.check(name, ok, detail)
-    report.note("%d mutants: CPython refused %d, loaded %d; %d skipped (other globals, persistent ids, recursion, far memo indices, frame overruns)"
+    report.note("%d mutants: CPython refused %d, loaded %d; %d skipped (other globals, persistent ids, recursion or memory, far memo indices, frame overruns)"
                 % (len(cases), verdicts["error"], verdicts["value"], verdicts["skip"]))
     report.finish()
 
