@@ -379,6 +379,34 @@ fn appends_setitems_and_additems_with_no_items_do_nothing_whatever_the_object() 
     );
 }
 
+/// Checks that each input fails to load, in the strict and the generic
+/// mode, with the message CPython's `pickle.loads` raises; returns those.
+fn assert_fail_as_in_cpython(inputs: &[&[u8]]) -> Vec<String> {
+    let expected = cpython_outcomes(inputs);
+    let messages: Vec<String> = expected.lines().map(str::to_owned).collect();
+    assert_eq!(messages.len(), inputs.len(), "{expected}");
+    for (data, want) in inputs.iter().zip(&messages) {
+        assert_ne!(want, "loaded", "CPython loads {data:?}");
+        for mut u in [Unpickler::new(), Unpickler::generic()] {
+            let err = u.loads(data).expect_err(want).to_string();
+            assert!(
+                err.contains(want.as_str()),
+                "{data:?}: {err} (CPython: {want})"
+            );
+        }
+    }
+    messages
+}
+
+/// What CPython's `pickle.loads` says of each input, a line each: its
+/// exception's message, or `loaded`.
+fn cpython_outcomes(inputs: &[&[u8]]) -> String {
+    common::python_stdout(&format!(
+        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
+        python_hex_list(inputs)
+    ))
+}
+
 /// A Python list literal of the inputs as hex strings.
 fn python_hex_list(inputs: &[&[u8]]) -> String {
     let hex: Vec<String> = inputs
@@ -415,23 +443,7 @@ fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
         b"c__builtin__\ncomplex\n((ltR.",
         b"c_codecs\nencode\n)R.",
     ];
-    let script = format!(
-        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except TypeError as e:\n        print(e)",
-        python_hex_list(&inputs)
-    );
-    let expected = common::python_stdout(&script);
-    assert_eq!(expected.lines().count(), inputs.len());
-    for (data, want) in inputs.iter().zip(expected.lines()) {
-        for generic in [false, true] {
-            let mut u = if generic {
-                Unpickler::generic()
-            } else {
-                Unpickler::new()
-            };
-            let err = u.loads(data).expect_err(want).to_string();
-            assert!(err.contains(want), "{data:?}: {err} (CPython: {want})");
-        }
-    }
+    assert_fail_as_in_cpython(&inputs);
     // Calls that CPython may well take stay calls (or values) here.
     for data in [
         &b"c__builtin__\ncomplex\n(V1+2j\ntR."[..],
@@ -453,16 +465,8 @@ fn empty_lines_where_cpython_wants_text_are_truncated_pickles() {
         b"N(g\n.",
         b"Np\n.",
     ];
-    let script = format!(
-        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
-        python_hex_list(&inputs)
-    );
-    let expected = common::python_stdout(&script);
-    for (data, want) in inputs.iter().zip(expected.lines()) {
-        assert_eq!(want, "pickle data was truncated", "{data:?}");
-        let err = Unpickler::generic().loads(data).expect_err(want);
-        assert!(err.to_string().contains(want), "{data:?}: {err}");
-    }
+    let expected = assert_fail_as_in_cpython(&inputs);
+    assert!(expected.iter().all(|m| m == "pickle data was truncated"));
 }
 
 #[test]
@@ -475,11 +479,7 @@ fn globals_with_empty_names_fail_to_load_and_to_dump() {
         b"\x80\x04\x8c\x08builtins\x8c\x04.set\x93.",
         b"\x80\x04\x8c\x08builtins\x8c\x06set..x\x93.",
     ];
-    let script = format!(
-        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
-        python_hex_list(&inputs)
-    );
-    let expected = common::python_stdout(&script);
+    let expected = cpython_outcomes(&inputs);
     for (data, cpython) in inputs.iter().zip(expected.lines()) {
         assert_ne!(cpython, "loaded", "{data:?}");
         for mut u in [Unpickler::new(), Unpickler::generic()] {
@@ -518,15 +518,5 @@ fn newobj_of_a_known_function_fails_with_cpythons_message() {
         b"\x80\x02ccopyreg\n_reconstructor\n)\x81.",
         b"\x80\x02c__builtin__\ngetattr\n)\x81.",
     ];
-    let script = format!(
-        "import pickle\nfor d in {}:\n    try:\n        pickle.loads(bytes.fromhex(d))\n        print('loaded')\n    except Exception as e:\n        print(e)",
-        python_hex_list(&inputs)
-    );
-    let expected = common::python_stdout(&script);
-    for (data, want) in inputs.iter().zip(expected.lines()) {
-        for mut u in [Unpickler::new(), Unpickler::generic()] {
-            let err = u.loads(data).expect_err(want).to_string();
-            assert!(err.contains(want), "{data:?}: {err} (CPython: {want})");
-        }
-    }
+    assert_fail_as_in_cpython(&inputs);
 }
