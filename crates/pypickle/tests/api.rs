@@ -520,3 +520,28 @@ fn newobj_of_a_known_function_fails_with_cpythons_message() {
     ];
     assert_fail_as_in_cpython(&inputs);
 }
+
+#[test]
+fn append_and_appends_onto_a_bytearray_take_ints_that_fit_a_byte() {
+    let loads: [&[u8]; 3] = [
+        b"c__builtin__\nbytearray\n(tRI15\na.",
+        b"c__builtin__\nbytearray\n(tR(I1\nI2\nI01\ne.",
+        b"\x80\x04\x8c\x08builtins\x8c\tbytearray\x93)R(K\x00K\xffe.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    print(repr(pickle.loads(bytes.fromhex(d))))",
+        python_hex_list(&loads)
+    );
+    let expected = common::python_stdout(&script);
+    for (data, want) in loads.iter().zip(expected.lines()) {
+        let g = pypickle::loads(data).unwrap_or_else(|e| panic!("{data:?}: {e}"));
+        assert_eq!(g.to_string(), want, "{data:?}");
+    }
+    assert_fail_as_in_cpython(&[
+        b"c__builtin__\nbytearray\n(tRI300\na.",
+        b"c__builtin__\nbytearray\n(tR(I1\nI-1\ne.",
+        b"c__builtin__\nbytearray\n(tRL300000000000000000000L\na.",
+        b"c__builtin__\nbytearray\n(tR(Vx\ne.",
+        b"c__builtin__\nbytearray\n(tRF1.0\na.",
+    ]);
+}

@@ -763,6 +763,7 @@ impl<'u> Machine<'u> {
             Some(Object::List(list)) => list.extend_from_slice(items),
             Some(Object::Instance(inst)) => inst.list_items.extend_from_slice(items),
             Some(Object::Reduce(r)) => r.list_items.extend_from_slice(items),
+            Some(Object::ByteArray(_)) => return self.extend_bytearray(id, items),
             Some(other) => {
                 return Err(bad(format!(
                     "'{}' object has no attribute 'append'",
@@ -770,6 +771,31 @@ impl<'u> Machine<'u> {
                 )))
             }
             None => return Err(bad("dangling reference")),
+        }
+        Ok(())
+    }
+
+    /// APPEND/APPENDS onto a bytearray, which has `append` and `extend`
+    /// too: each item must be an int that fits a byte.
+    #[cold]
+    fn extend_bytearray(&mut self, id: ObjId, items: &[Value]) -> Result<()> {
+        let mut bytes = Vec::with_capacity(items.len());
+        for &v in items {
+            let byte = match v {
+                Value::Bool(b) => Some(u8::from(b)),
+                Value::Int(i) => u8::try_from(i).ok(),
+                Value::Ref(_) if matches!(self.object(v), Some(Object::Int(_))) => None,
+                _ => {
+                    let t = self.type_name(v);
+                    return Err(bad(format!(
+                        "'{t}' object cannot be interpreted as an integer"
+                    )));
+                }
+            };
+            bytes.push(byte.ok_or_else(|| bad("byte must be in range(0, 256)"))?);
+        }
+        if let Some(Object::ByteArray(b)) = self.graph.get_mut(id) {
+            b.extend_from_slice(&bytes);
         }
         Ok(())
     }
