@@ -545,3 +545,34 @@ fn append_and_appends_onto_a_bytearray_take_ints_that_fit_a_byte() {
         b"c__builtin__\nbytearray\n(tRF1.0\na.",
     ]);
 }
+
+#[test]
+fn setitem_onto_a_list_or_a_bytearray_assigns_by_index_as_in_cpython() {
+    let loads: [&[u8]; 5] = [
+        b"](K\x05K\x06eK\x00K\x07s.",
+        b"](K\x05K\x06eJ\xff\xff\xff\xffK\x07s.",
+        b"](K\x05K\x06e(\x88K\x07K\x00K\x08u.",
+        b"c__builtin__\nbytearray\n(C\x02abtRK\x00K\x07s.",
+        b"c__builtin__\nbytearray\n(C\x02abtRJ\xfe\xff\xff\xffK\x07s.",
+    ];
+    let script = format!(
+        "import pickle\nfor d in {}:\n    print(repr(pickle.loads(bytes.fromhex(d))))",
+        python_hex_list(&loads)
+    );
+    let expected = common::python_stdout(&script);
+    for (data, want) in loads.iter().zip(expected.lines()) {
+        let g = pypickle::loads(data).unwrap_or_else(|e| panic!("{data:?}: {e}"));
+        assert_eq!(g.to_string(), want, "{data:?}");
+    }
+    assert_fail_as_in_cpython(&[
+        b"]K\x00K\x01s.",
+        b"](K\x05K\x06eK\x02K\x07s.",
+        b"](K\x05K\x06eX\x01\x00\x00\x00aK\x07s.",
+        b"](K\x05K\x06e\x8a\x09\x00\x00\x00\x00\x00\x00\x00\x00\x01K\x07s.",
+        b"](K\x05K\x06eG\x00\x00\x00\x00\x00\x00\x00\x00K\x07s.",
+        b"c__builtin__\nbytearray\n(C\x02abtRK\x00M\x00\x01s.",
+        b"c__builtin__\nbytearray\n(C\x02abtRK\x05K\x07s.",
+        b"c__builtin__\nbytearray\n(C\x02abtRVa\nK\x07s.",
+        b"c__builtin__\nbytearray\n(C\x02abtRK\x00Va\ns.",
+    ]);
+}

@@ -779,23 +779,74 @@ impl<'u> Machine<'u> {
     /// too: each item must be an int that fits a byte.
     #[cold]
     fn extend_bytearray(&mut self, id: ObjId, items: &[Value]) -> Result<()> {
-        let mut bytes = Vec::with_capacity(items.len());
-        for &v in items {
-            let byte = match v {
-                Value::Bool(b) => Some(u8::from(b)),
-                Value::Int(i) => u8::try_from(i).ok(),
-                Value::Ref(_) if matches!(self.object(v), Some(Object::Int(_))) => None,
+        let bytes = items
+            .iter()
+            .map(|&v| self.byte_of(v))
+            .collect::<Result<Vec<u8>>>()?;
+        if let Some(Object::ByteArray(b)) = self.graph.get_mut(id) {
+            b.extend_from_slice(&bytes);
+        }
+        Ok(())
+    }
+
+    /// A value stored into a bytearray: an int that fits a byte.
+    fn byte_of(&self, v: Value) -> Result<u8> {
+        let byte = match v {
+            Value::Bool(b) => Some(u8::from(b)),
+            Value::Int(i) => u8::try_from(i).ok(),
+            Value::Ref(_) if matches!(self.object(v), Some(Object::Int(_))) => None,
+            _ => {
+                let t = self.type_name(v);
+                return Err(bad(format!(
+                    "'{t}' object cannot be interpreted as an integer"
+                )));
+            }
+        };
+        byte.ok_or_else(|| bad("byte must be in range(0, 256)"))
+    }
+
+    /// SETITEM/SETITEMS onto a list or a bytearray: `obj[i] = v` for each
+    /// pair, as CPython's `PyObject_SetItem` does for int indices.
+    #[cold]
+    fn assign_items(&mut self, id: ObjId, flat: &[Value]) -> Result<()> {
+        let what = self.graph.get(id).map_or("list", Object::type_name);
+        for pair in flat.chunks_exact(2) {
+            let (key, v) = (pair[0], pair[1]);
+            let index = match key {
+                Value::Int(i) => i,
+                Value::Bool(b) => i64::from(b),
+                Value::Ref(_) if matches!(self.object(key), Some(Object::Int(_))) => {
+                    return Err(bad("cannot fit 'int' into an index-sized integer"));
+                }
                 _ => {
-                    let t = self.type_name(v);
+                    let t = self.type_name(key);
                     return Err(bad(format!(
-                        "'{t}' object cannot be interpreted as an integer"
+                        "{what} indices must be integers or slices, not {t}"
                     )));
                 }
             };
-            bytes.push(byte.ok_or_else(|| bad("byte must be in range(0, 256)"))?);
-        }
-        if let Some(Object::ByteArray(b)) = self.graph.get_mut(id) {
-            b.extend_from_slice(&bytes);
+            let len = match self.graph.get(id) {
+                Some(Object::List(items)) => items.len(),
+                Some(Object::ByteArray(bytes)) => bytes.len(),
+                _ => 0,
+            };
+            let at = if index < 0 { index + len as i64 } else { index };
+            let Some(at) = usize::try_from(at).ok().filter(|&at| at < len) else {
+                return Err(bad(match what {
+                    "bytearray" => "bytearray index out of range",
+                    _ => "list assignment index out of range",
+                }));
+            };
+            let byte = if what == "bytearray" {
+                self.byte_of(v)?
+            } else {
+                0
+            };
+            match self.graph.get_mut(id) {
+                Some(Object::List(items)) => items[at] = v,
+                Some(Object::ByteArray(bytes)) => bytes[at] = byte,
+                _ => {}
+            }
         }
         Ok(())
     }
@@ -833,6 +884,7 @@ impl<'u> Machine<'u> {
             _ if !flat.len().is_multiple_of(2) => {
                 return Err(bad("odd number of items for SETITEMS"))
             }
+            Some(Object::List(_) | Object::ByteArray(_)) => return self.assign_items(id, flat),
             Some(Object::Instance(inst)) => inst.dict_items.extend(pairs),
             Some(Object::Reduce(r)) => r.dict_items.extend(pairs),
             Some(other) => {
