@@ -791,37 +791,43 @@ impl<'u> Machine<'u> {
 
     /// A value stored into a bytearray: an int that fits a byte.
     fn byte_of(&self, v: Value) -> Result<u8> {
-        let byte = match v {
-            Value::Bool(b) => Some(u8::from(b)),
-            Value::Int(i) => u8::try_from(i).ok(),
-            Value::Ref(_) if matches!(self.object(v), Some(Object::Int(_))) => None,
-            _ => {
-                let t = self.type_name(v);
-                return Err(bad(format!(
-                    "'{t}' object cannot be interpreted as an integer"
-                )));
-            }
-        };
-        byte.ok_or_else(|| bad("byte must be in range(0, 256)"))
+        match self.index_of(v) {
+            Some(i) => i
+                .and_then(|i| u8::try_from(i).ok())
+                .ok_or_else(|| bad("byte must be in range(0, 256)")),
+            None => Err(bad(format!(
+                "'{}' object cannot be interpreted as an integer",
+                self.type_name(v)
+            ))),
+        }
+    }
+
+    /// A value as Python's `__index__` sees it: `None` when it is no int,
+    /// `Some(None)` for an int beyond `i64`. A bool is 0 or 1.
+    fn index_of(&self, v: Value) -> Option<Option<i64>> {
+        match v {
+            Value::Bool(b) => Some(Some(i64::from(b))),
+            Value::Int(i) => Some(Some(i)),
+            Value::Ref(_) if matches!(self.object(v), Some(Object::Int(_))) => Some(None),
+            _ => None,
+        }
     }
 
     /// SETITEM/SETITEMS onto a list or a bytearray: `obj[i] = v` for each
     /// pair, as CPython's `PyObject_SetItem` does for int indices.
     #[cold]
     fn assign_items(&mut self, id: ObjId, flat: &[Value]) -> Result<()> {
-        let what = self.graph.get(id).map_or("list", Object::type_name);
+        let bytearray = matches!(self.graph.get(id), Some(Object::ByteArray(_)));
         for pair in flat.chunks_exact(2) {
             let (key, v) = (pair[0], pair[1]);
-            let index = match key {
-                Value::Int(i) => i,
-                Value::Bool(b) => i64::from(b),
-                Value::Ref(_) if matches!(self.object(key), Some(Object::Int(_))) => {
-                    return Err(bad("cannot fit 'int' into an index-sized integer"));
-                }
-                _ => {
-                    let t = self.type_name(key);
+            let index = match self.index_of(key) {
+                Some(Some(i)) => i,
+                Some(None) => return Err(bad("cannot fit 'int' into an index-sized integer")),
+                None => {
+                    let what = if bytearray { "bytearray" } else { "list" };
                     return Err(bad(format!(
-                        "{what} indices must be integers or slices, not {t}"
+                        "{what} indices must be integers or slices, not {}",
+                        self.type_name(key)
                     )));
                 }
             };
@@ -832,16 +838,13 @@ impl<'u> Machine<'u> {
             };
             let at = if index < 0 { index + len as i64 } else { index };
             let Some(at) = usize::try_from(at).ok().filter(|&at| at < len) else {
-                return Err(bad(match what {
-                    "bytearray" => "bytearray index out of range",
-                    _ => "list assignment index out of range",
+                return Err(bad(if bytearray {
+                    "bytearray index out of range"
+                } else {
+                    "list assignment index out of range"
                 }));
             };
-            let byte = if what == "bytearray" {
-                self.byte_of(v)?
-            } else {
-                0
-            };
+            let byte = if bytearray { self.byte_of(v)? } else { 0 };
             match self.graph.get_mut(id) {
                 Some(Object::List(items)) => items[at] = v,
                 Some(Object::ByteArray(bytes)) => bytes[at] = byte,
