@@ -400,20 +400,7 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
-        // Text is validated with SIMD. simdutf8 hands inputs under 64 bytes
-        // to std, whose byte-at-a-time loop costs ~10 instructions a byte,
-        // so short text is validated as a zero-padded 64-byte block:
-        // zeros are ASCII and cannot complete a cut-off character.
-        let mut block = [0u8; 64];
-        let valid = if bytes.len() >= 64 {
-            simdutf8::basic::from_utf8(bytes).ok()
-        } else {
-            block[..bytes.len()].copy_from_slice(bytes);
-            simdutf8::basic::from_utf8(&block)
-                .ok()
-                .and_then(|s| s.get(..bytes.len()))
-        };
-        let obj = match valid {
+        let obj = match crate::utf8::validate(bytes) {
             Some(s) => Object::Str(PyStr::from(s)),
             None => Self::surrogatepass_str(bytes)?,
         };

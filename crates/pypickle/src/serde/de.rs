@@ -110,7 +110,7 @@ impl<'a, 'de> Walker<'a, 'de> {
             Lend::Input(data) => {
                 let start = usize::try_from(self.graph.span(id)?).ok()?;
                 let bytes = data.get(start..start.checked_add(s.len())?)?;
-                std::str::from_utf8(bytes).ok()
+                crate::utf8::validate(bytes)
             }
             Lend::Graph(g) => match g.get(id)? {
                 Object::Str(s) => s.as_str(),
