@@ -34,6 +34,9 @@ Skipped, as they have no one answer to compare with:
 * mutants CPython loads only past its recursion limit, or fails to load
   for want of memory (`bytearray(2**47)`, which pypickle keeps as a
   call);
+* mutants whose globals CPython cannot find (`__builtin__.set` once a
+  PROTO 3 in mid-stream turns fix_imports off): recode keeps them, as it
+  keeps any global it cannot import;
 * mutants that PUT at a memo index over a million (CPython's memo is an
   array: such a PUT costs it gigabytes and a minute; pypickle keeps far
   indices in a map);
@@ -174,6 +177,12 @@ def cpython_load(data):
                 # recode keeps persistent ids (generic mode); the library's
                 # default refuses them, as CPython does.
                 return ("skip", "persistent id")
+            if isinstance(e, ModuleNotFoundError) or (
+                    isinstance(e, AttributeError) and str(e).startswith("Can't get attribute")):
+                # An allowed name CPython cannot find, such as
+                # `__builtin__.set` after a PROTO 3 in mid-stream turns
+                # fix_imports off: recode keeps globals it cannot import.
+                return ("skip", "global not found")
             if isinstance(e, MemoryError):
                 # This machine's memory, not the pickle, decided (such as
                 # bytearray(2**47), which pypickle keeps as a call).
@@ -311,7 +320,7 @@ def main():
             verdicts[verdict] += 1
             if verdict != "skip":
                 report.check(name, ok, detail)
-    report.note("%d mutants: CPython refused %d, loaded %d; %d skipped (other globals, class code, persistent ids, recursion or memory, far memo indices, frame overruns)"
+    report.note("%d mutants: CPython refused %d, loaded %d; %d skipped (other globals or ones CPython cannot find, class code, persistent ids, recursion or memory, far memo indices, frame overruns)"
                 % (len(cases), verdicts["error"], verdicts["value"], verdicts["skip"]))
     report.finish()
 

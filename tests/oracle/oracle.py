@@ -281,7 +281,13 @@ def graph_signature(root):
         if t is dict:
             return ("dict", tuple((sig(k), sig(v)) for k, v in obj.items()))
         state = getattr(obj, "__dict__", None)
-        return ("instance", t.__module__, t.__qualname__, repr(obj) if state is None else sig(state))
+        if state is not None:
+            return ("instance", t.__module__, t.__qualname__, sig(state))
+        if isinstance(obj, tuple):
+            # A namedtuple: its items (a damaged pickle may give one the
+            # wrong number, which its repr cannot show).
+            return ("instance", t.__module__, t.__qualname__, tuple(sig(e) for e in obj))
+        return ("instance", t.__module__, t.__qualname__, repr(obj))
 
     return sig(root)
 

@@ -996,6 +996,26 @@ pub(crate) fn validate_utf8_surrogatepass(data: &[u8]) -> Result<(), TextError> 
     }
 }
 
+/// GLOBAL's module and name lines: `line.decode('utf-8')`, strict.
+pub(crate) fn decode_utf8_strict(data: &[u8]) -> Result<&str, TextError> {
+    std::str::from_utf8(data).map_err(|e| utf8_error(data, e.valid_up_to(), e.error_len()))
+}
+
+/// INST's module and name lines: `line.decode('ascii')`, strict (CPython's
+/// `load_inst` decodes them as ASCII, unlike GLOBAL's).
+pub(crate) fn decode_ascii_strict(data: &[u8]) -> Result<&str, TextError> {
+    match data.iter().position(|&b| b >= 0x80) {
+        Some(at) => Err(decode_error(
+            "ascii",
+            data,
+            at,
+            at + 1,
+            "ordinal not in range(128)",
+        )),
+        None => decode_utf8_strict(data),
+    }
+}
+
 // ----- Python 2 strings -----
 
 /// A Python 2 str (STRING, BINSTRING or SHORT_BINSTRING) as the Unpickler

@@ -482,6 +482,23 @@ fn empty_lines_where_cpython_wants_text_are_truncated_pickles() {
 }
 
 #[test]
+fn global_and_inst_names_decode_as_in_cpython() {
+    // GLOBAL decodes its lines as UTF-8, INST as ASCII; INST looks for
+    // its mark before it reads them.
+    let inputs: [&[u8]; 8] = [
+        b"c\xc3\nx\n.",
+        b"cab\xc3(\nx\n.",
+        b"c\xed\xa0\x80\nx\n.",
+        b"cmod\nx\xe9\n.",
+        b"(i\xc3\xa9\nx\n.",
+        b"(imod\n\xc3\xa9\n.",
+        b"i\xff\nx\n.",
+        b"imod",
+    ];
+    assert_fail_as_in_cpython(&inputs);
+}
+
+#[test]
 fn globals_with_empty_names_fail_to_load_and_to_dump() {
     // STACK_GLOBAL of ('', 'set'), ('builtins', ''), ('builtins', '.set')
     // and ('builtins', 'set..x'), in both loading modes.

@@ -546,28 +546,22 @@ impl<'u> Machine<'u> {
         (module, name)
     }
 
-    /// GLOBAL's and INST's two lines: the module and the name. An empty
-    /// line is "pickle data was truncated" in CPython, which wants at
-    /// least one byte before each newline.
-    fn global_names<'de, R: Read<'de>>(input: &mut R) -> Result<(PyStr, PyStr)> {
+    /// GLOBAL's and INST's two lines: the module and the name, each
+    /// decoded by `decode` (UTF-8 for GLOBAL, ASCII for INST, as in
+    /// CPython). An empty line is "pickle data was truncated" in CPython,
+    /// which wants at least one byte before each newline.
+    fn global_names<'de, R: Read<'de>>(
+        input: &mut R,
+        decode: fn(&[u8]) -> std::result::Result<&str, text::TextError>,
+    ) -> Result<(PyStr, PyStr)> {
         let mut name = || -> Result<PyStr> {
             let line = input.read_line()?;
             if line.is_empty() {
                 return Err(Error::new(ErrorCode::Truncated));
             }
-            Self::decode_name(&line)
+            decode(&line).map(PyStr::from).map_err(text_err)
         };
         Ok((name()?, name()?))
-    }
-
-    fn decode_name(bytes: &[u8]) -> Result<PyStr> {
-        std::str::from_utf8(bytes).map(PyStr::from).map_err(|e| {
-            bad(format!(
-                "'utf-8' codec can't decode byte 0x{:02x} in position {}: invalid start byte",
-                bytes[e.valid_up_to()],
-                e.valid_up_to()
-            ))
-        })
     }
 
     // ----- containers -----
@@ -1333,7 +1327,7 @@ impl<'u> Machine<'u> {
                 self.memo_put(idx)?;
             }
             Opcode::Global => {
-                let (module, name) = Self::global_names(input)?;
+                let (module, name) = Self::global_names(input, text::decode_utf8_strict)?;
                 self.global(module, name)?;
             }
             Opcode::StackGlobal => {
@@ -1348,8 +1342,9 @@ impl<'u> Machine<'u> {
                 }
             }
             Opcode::Inst => {
-                let (module, name) = Self::global_names(input)?;
+                // CPython looks for the mark before it reads the lines.
                 let args = self.pop_to_mark()?;
+                let (module, name) = Self::global_names(input, text::decode_ascii_strict)?;
                 self.global(module, name)?;
                 let class = self.pop()?;
                 self.instantiate(class, args)?;
