@@ -499,6 +499,44 @@ fn global_and_inst_names_decode_as_in_cpython() {
 }
 
 #[test]
+fn build_on_objects_that_keep_no_state_as_in_cpython() {
+    // CPython's default __setstate__: a Python function takes any dict
+    // state and new attributes, a type an empty dict state, anything an
+    // empty slot state; the rest are errors.
+    let taken: [&[u8]; 6] = [
+        b"]N}\x86b.",
+        b"ccopyreg\n_reconstructor\n}X\x01\x00\x00\x00aK\x01sb.",
+        b"ccopyreg\n_reconstructor\n}K\x01K\x01sb.",
+        b"ccopyreg\n_reconstructor\nN}X\x01\x00\x00\x00aK\x01s\x86b.",
+        b"c_codecs\nencode\nN}\x86b.",
+        b"c__builtin__\nset\n}b.",
+    ];
+    for (data, cpython) in taken.iter().zip(cpython_outcomes(&taken)) {
+        assert!(cpython.is_ok(), "CPython refuses {data:?}: {cpython:?}");
+        for mut u in [Unpickler::new(), Unpickler::generic()] {
+            u.loads(data).unwrap_or_else(|e| panic!("{data:?}: {e}"));
+        }
+    }
+    let refused: [&[u8]; 14] = [
+        b"]NX\x01\x00\x00\x00aK\x01}\x86b.",
+        b"]N}X\x01\x00\x00\x00aK\x01s\x86b.",
+        b"]N}K\x01K\x01s\x86b.",
+        b"]}b.",
+        b"]K\x01b.",
+        b"]K\x01N\x86b.",
+        b"]NN\x86b.",
+        b"N}b.",
+        b"ccopyreg\n_reconstructor\nK\x01b.",
+        b"c_codecs\nencode\n}b.",
+        b"c_codecs\nencode\nN}X\x01\x00\x00\x00aK\x01s\x86b.",
+        b"c__builtin__\nset\n}X\x01\x00\x00\x00aK\x01sb.",
+        b"c__builtin__\nset\nN}X\x01\x00\x00\x00aK\x01s\x86b.",
+        b"c__builtin__\nobject\nN}K\x01K\x01s\x86b.",
+    ];
+    assert_fail_as_in_cpython(&refused);
+}
+
+#[test]
 fn globals_with_empty_names_fail_to_load_and_to_dump() {
     // STACK_GLOBAL of ('', 'set'), ('builtins', ''), ('builtins', '.set')
     // and ('builtins', 'set..x'), in both loading modes.

@@ -12,6 +12,7 @@ use num_bigint::BigInt;
 use super::latin_text::LatinTexts;
 use super::read::Read;
 use super::resolve::{self, Policy};
+use super::setstate;
 use super::{Persistent, Unpickler};
 use crate::error::{Error, ErrorCode, Result};
 use crate::opcode::Opcode;
@@ -1031,28 +1032,21 @@ impl<'u> Machine<'u> {
 
     fn build(&mut self, state: Value) -> Result<()> {
         let target = self.top()?;
-        let Value::Ref(id) = target else {
-            if state == Value::None {
-                return Ok(());
+        if let Value::Ref(id) = target {
+            match self.graph.get_mut(id) {
+                Some(Object::Instance(inst)) => {
+                    inst.state = Some(state);
+                    return Ok(());
+                }
+                Some(Object::Reduce(r)) => {
+                    r.state = Some(state);
+                    return Ok(());
+                }
+                Some(_) => {}
+                None => return Err(bad("dangling reference")),
             }
-            return Err(bad(format!(
-                "'{}' object has no attribute '__dict__'",
-                target.atom_type_name().unwrap_or("object")
-            )));
-        };
-        match self.graph.get_mut(id) {
-            Some(Object::Instance(inst)) => inst.state = Some(state),
-            Some(Object::Reduce(r)) => r.state = Some(state),
-            Some(_) if state == Value::None => {}
-            Some(other) => {
-                return Err(bad(format!(
-                    "'{}' object has no attribute '__dict__'",
-                    other.type_name()
-                )))
-            }
-            None => return Err(bad("dangling reference")),
         }
-        Ok(())
+        setstate::default_setstate(&self.graph, target, state).map_err(bad)
     }
 
     fn persistent(&mut self, pid: Value) -> Result<()> {

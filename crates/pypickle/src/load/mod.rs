@@ -10,6 +10,7 @@ mod latin_text;
 mod machine;
 pub mod read;
 mod resolve;
+mod setstate;
 
 use std::collections::HashMap;
 use std::io;
