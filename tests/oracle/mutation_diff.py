@@ -3,7 +3,9 @@
 
 The inputs are CPython's pickles of the named edge cases and random graphs
 of `graphs.py` and of `classes_diff.py`'s instances of user classes and
-stdlib types, at every protocol, each damaged a few ways at random:
+stdlib types, at every protocol, and pickles of Python 2 strs as Python 2
+wrote them, read with six `encoding`/`errors` pairs (recode's
+`--encoding`/`--errors`), each damaged a few ways at random:
 truncated, a byte changed (to anything, or to an opcode), a byte inserted
 or deleted, a length field blown up, a slice repeated. Each mutant is one
 recoder process, and CPython's `pickle.loads` reads it in this process
@@ -59,6 +61,7 @@ import pickletools
 import random
 import sys
 import threading
+import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -160,12 +163,22 @@ def huge_memo_index(data):
     return False
 
 
-def cpython_load(data):
-    """('value', obj) | ('error', exc) | ('skip', reason)."""
+def cpython_load(data, options):
+    """('value', obj, end) | ('error', exc) | ('skip', reason), where `end`
+    is the offset just past the STOP. `options`: the Unpickler's keyword
+    arguments (`encoding`, `errors`)."""
     if huge_memo_index(data):
         return ("skip", "huge memo index")
+    ends = []
+
+    def from_file(d):
+        f = io.BytesIO(d)
+        obj = pickle.Unpickler(f, **options).load()
+        ends.append(f.tell())  # a BytesIO has no peek: read exactly, frames whole
+        return obj
+
     outcomes = []
-    for load in (pickle.loads, lambda d: pickle.Unpickler(io.BytesIO(d)).load()):
+    for load in (lambda d: pickle.loads(d, **options), from_file):
         try:
             outcomes.append(("value", load(data)))
         except OtherGlobal as e:
@@ -195,7 +208,7 @@ def cpython_load(data):
     if by_bytes[0] != by_file[0] or by_bytes[0] == "value" and (
             oracle.graph_signature(by_bytes[1]) != oracle.graph_signature(by_file[1])):
         return ("skip", "frame overrun")
-    return by_bytes
+    return by_bytes + (ends[0],) if ends else by_bytes
 
 
 def mutants(data, rng):
@@ -244,8 +257,66 @@ def seeds(count):
                 data = pickle.dumps(obj, protocol)
             except Exception:
                 continue  # CPython cannot pickle it at this protocol
-            out.append(("%s@p%d" % (name, protocol), data, globals_of(data)))
+            out.append(("%s@p%d" % (name, protocol), data, globals_of(data), {}))
+    return out + py2_seeds()
+
+
+#: Python 2 strs: ASCII, latin-1, UTF-8, bytes no codec reads, an encoded
+#: surrogate, a cut-off character, quotes and backslashes.
+PY2_TEXTS = [b"", b"abc", b"caf\xe9", b"\xc3\xa9t\xc3\xa9", b"\x00\xff\x80",
+             b"q'\"\\", b"\xed\xa0\x80", b"\xe4\xb8\xad\xe6", b"x" * 300]
+
+#: The Unpickler options Python 2 pickles are read with: (encoding, errors).
+PY2_OPTIONS = [("ASCII", "strict"), ("latin1", "strict"), ("bytes", "strict"),
+               ("utf-8", "strict"), ("utf-8", "replace"), ("ASCII", "surrogateescape")]
+
+
+def py2_string(text, protocol):
+    """STRING (protocol 0, Python 2's repr), else SHORT_BINSTRING or
+    BINSTRING: the opcodes Python 2 wrote for its str."""
+    if protocol == 0:
+        return b"S" + repr(text)[1:].encode("ascii") + b"\n"
+    if len(text) < 256:
+        return b"U" + bytes([len(text)]) + text
+    return b"T" + len(text).to_bytes(4, "little") + text
+
+
+def py2_pickles():
+    """Pickles as Python 2 wrote them, of its strs: a list of them, a dict
+    of them (keys too), and a tuple that refers to one twice, at
+    protocols 0-2: a list of (name, bytes)."""
+    out = []
+    for protocol in range(3):
+        put = (lambda i: b"p%d\n" % i) if protocol == 0 else (lambda i: b"q" + bytes([i]))
+        get = (lambda i: b"g%d\n" % i) if protocol == 0 else (lambda i: b"h" + bytes([i]))
+        head = b"\x80\x02" if protocol == 2 else b""
+        items = b"".join(py2_string(t, protocol) + put(i + 1) for i, t in enumerate(PY2_TEXTS))
+        if protocol == 0:
+            listed = b"(lp0\n" + b"".join(
+                py2_string(t, 0) + put(i + 1) + b"a" for i, t in enumerate(PY2_TEXTS))
+        else:
+            listed = b"]q\x00(" + items + b"e"
+        out.append(("py2-list@p%d" % protocol, head + listed + b"."))
+        pairs = b"".join(py2_string(k, protocol) + py2_string(v, protocol)
+                         for k, v in zip(PY2_TEXTS, reversed(PY2_TEXTS)))
+        opened = b"(dp0\n" if protocol == 0 else b"}q\x00("
+        closed = b"" if protocol == 0 else b"u"
+        if protocol == 0:
+            pairs = b"".join(py2_string(k, 0) + py2_string(v, 0) + b"s"
+                             for k, v in zip(PY2_TEXTS, reversed(PY2_TEXTS)))
+        out.append(("py2-dict@p%d" % protocol, head + opened + pairs + closed + b"."))
+        shared = b"(" + py2_string(b"caf\xe9", protocol) + put(1) + get(1) + b"t."
+        out.append(("py2-shared@p%d" % protocol, head + shared))
     return out
+
+
+def py2_seeds():
+    """py2_pickles() under each of PY2_OPTIONS: (name, bytes, globals,
+    options)."""
+    return [("%s[%s,%s]" % (name, encoding, errors), data, frozenset(),
+             {"encoding": encoding, "errors": errors})
+            for name, data in py2_pickles()
+            for encoding, errors in PY2_OPTIONS]
 
 
 def shown(data, limit=400):
@@ -254,15 +325,18 @@ def shown(data, limit=400):
     return text if len(text) <= limit else text[:limit] + "... (%d bytes)" % len(data)
 
 
-def judge(cmd, name, data, allowed):
+def judge(cmd, name, data, allowed, options):
     """(verdict, ok, detail); verdict is 'error', 'value' or 'skip'.
-    `allowed`: the globals besides the native ones the mutant may use."""
+    `allowed`: the globals besides the native ones the mutant may use;
+    `options`: the Unpickler's keyword arguments, which recode takes as
+    `--encoding` and `--errors`."""
+    extra = [a for key, value in options.items() for a in ("--" + key, value)]
     if not data:
         # pickle.loads(b'') is an EOFError, recode's empty stream a clean end;
         # pickletester_vectors.py checks the empty input.
         return "skip", True, "empty"
     LOADING.allowed, LOADING.touched = allowed, set()
-    expected = cpython_load(data)
+    expected = cpython_load(data, options)
     if expected[0] == "skip":
         return "skip", True, expected[1]
     if expected[0] == "error" and LOADING.touched:
@@ -270,17 +344,19 @@ def judge(cmd, name, data, allowed):
         # recode runs none, so it has nothing to compare.
         return "skip", True, "class code"
     if expected[0] == "error":
-        run = oracle.run_recode(cmd, data, 4)
+        run = oracle.run_recode(cmd, data, 4, extra)
         lines = run.stderr.strip().splitlines()
         ok = run.status == 1 and not run.crashed and len(lines) == 1
         return "error", ok, "  CPython: %s: %s\n  recode: %s\n  input: %s" % (
             type(expected[1]).__name__, expected[1], run.describe(), shown(data))
     obj = expected[1]
-    run = oracle.run_recode(cmd, data, 4)
+    run = oracle.run_recode(cmd, data, 4, extra)
     detail = "  CPython loads it\n  recode: %s\n  input: %s" % (run.describe(), shown(data))
     # pickle.loads ignores what follows STOP; recode reads it as the next
     # pickle of the stream, which may well be bad. The first pickle counts.
-    trailing = oracle.pickle_end(data) not in (None, len(data))
+    # pickletools finds the STOP unless a Python 2 str is not ASCII; then
+    # the file CPython read tells (a frame is read whole, so it cannot).
+    trailing = (oracle.pickle_end(data) or expected[2]) != len(data)
     if run.crashed or not (run.status == 0 or trailing and "pickle #1" in run.stderr):
         return "value", False, detail
     try:
@@ -297,6 +373,9 @@ def judge(cmd, name, data, allowed):
 def main():
     oracle.reexec_with_hash_seed()
     sys.addaudithook(refuse_other_globals)
+    # Damaged STRING escapes ('\\o') warn in CPython; the load's outcome is
+    # what counts.
+    warnings.simplefilter("ignore", DeprecationWarning)
     parser = oracle.argument_parser(__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=30, metavar="N",
                         help="random graphs to mutate, besides the edge cases (default 30)")
@@ -307,15 +386,15 @@ def main():
     report = oracle.Report.for_args(args, KNOWN_FAILURES)
 
     rng = random.Random(args.seed)
-    cases = [("%s/%s" % (name, what), mutant, allowed)
-             for name, data, allowed in seeds(args.count)
+    cases = [("%s/%s" % (name, what), mutant, allowed, options)
+             for name, data, allowed, options in seeds(args.count)
              for what, mutant in sample(rng, mutants(data, rng), args.per_pickle)]
     # From here on nothing is pickled: bytes at protocols 0-2 name the real
     # _codecs.encode, which the pickler would no longer find.
     _codecs.encode = latin1_encode_only
     verdicts = Counter()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for (name, _, _), (verdict, ok, detail) in zip(
+        for (name, _, _, _), (verdict, ok, detail) in zip(
                 cases, pool.map(lambda c: judge(args.pypickle, *c), cases)):
             verdicts[verdict] += 1
             if verdict != "skip":
