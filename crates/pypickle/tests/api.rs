@@ -432,7 +432,7 @@ fn python_hex_list(inputs: &[&[u8]]) -> String {
 
 #[test]
 fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
-    let inputs: [&[u8]; 18] = [
+    let inputs: [&[u8]; 23] = [
         b"c__builtin__\nset\n(I1\nI2\ntR.",
         b"c__builtin__\nset\n(ccopyreg\n_reconstructor\ntR.",
         b"c__builtin__\nbytearray\n(c_codecs\nencode\ntR.",
@@ -444,6 +444,11 @@ fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
         b"c__builtin__\nbytearray\n(I1\nI2\nI3\nI4\ntR.",
         b"c__builtin__\nbytearray\n(Vx\ntR.",
         b"c__builtin__\nbytearray\n(NtR.",
+        b"c__builtin__\nbytearray\n((U\x01xttR.",
+        b"c__builtin__\nbytearray\n((lI1\naI256\natR.",
+        b"c__builtin__\nbytearray\n((I1\nL-1L\nttR.",
+        b"c__builtin__\nbytearray\n((dF1.0\nI1\nstR.",
+        b"c__builtin__\nbytearray\n(c__builtin__\nset\n((lI1\naNatRtR.",
         b"c__builtin__\nbytearray\n(Vx\nI3\ntR.",
         b"c__builtin__\nbytearray\n(I1\nVlatin1\ntR.",
         b"c__builtin__\ncomplex\n(I1\nI2\nI3\ntR.",
@@ -464,6 +469,15 @@ fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
         assert!(cpython.is_ok(), "CPython refuses {data:?}: {cpython:?}");
         Unpickler::generic().loads(data).unwrap();
     }
+}
+
+#[test]
+fn bytearray_of_a_list_or_tuple_of_ints_loads_as_in_cpython() {
+    assert_load_as_in_cpython(&[
+        b"c__builtin__\nbytearray\n((lI1\naI255\naI00\natR.",
+        b"c__builtin__\nbytearray\n((I1\nI01\nttR.",
+        b"\x80\x02c__builtin__\nbytearray\n)\x85R.",
+    ]);
 }
 
 #[test]

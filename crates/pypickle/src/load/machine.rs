@@ -773,14 +773,15 @@ impl<'u> Machine<'u> {
 
     /// A value stored into a bytearray: an int that fits a byte.
     fn byte_of(&self, v: Value) -> Result<u8> {
-        match self.index_of(v) {
-            Some(i) => i
-                .and_then(|i| u8::try_from(i).ok())
-                .ok_or_else(|| bad("byte must be in range(0, 256)")),
-            None => Err(bad(format!(
-                "'{}' object cannot be interpreted as an integer",
-                self.type_name(v)
-            ))),
+        let byte = resolve::item_byte(&self.graph, v);
+        match byte {
+            resolve::ItemByte::Byte(b) => Ok(b),
+            _ => Err(bad(byte.refusal().unwrap_or_else(|| {
+                format!(
+                    "'{}' object cannot be interpreted as an integer",
+                    self.type_name(v)
+                )
+            }))),
         }
     }
 

@@ -75,6 +75,21 @@ pub(crate) fn global_of(g: &Graph, v: Value) -> Option<(&str, &str)> {
     }
 }
 
+/// What iterating a list, tuple, set, frozenset or dict (its keys) gives.
+fn iterated(g: &Graph, v: Value) -> impl Iterator<Item = Value> + '_ {
+    let (items, pairs): (&[Value], &[(Value, Value)]) = match g.resolve(v) {
+        Some(
+            Object::List(items)
+            | Object::Tuple(items)
+            | Object::Set(items)
+            | Object::FrozenSet(items),
+        ) => (items, &[]),
+        Some(Object::Dict(pairs)) => (&[], pairs),
+        _ => (&[], &[]),
+    };
+    items.iter().copied().chain(pairs.iter().map(|kv| kv.0))
+}
+
 fn items_of(g: &Graph, v: Value) -> Option<Vec<Value>> {
     match g.resolve(v)? {
         Object::List(items)
@@ -82,6 +97,42 @@ fn items_of(g: &Graph, v: Value) -> Option<Vec<Value>> {
         | Object::Set(items)
         | Object::FrozenSet(items) => Some(items.clone()),
         _ => None,
+    }
+}
+
+/// What a bytearray makes of one item: `__index__`, then a range check.
+pub(crate) enum ItemByte {
+    /// An int (or bool) that fits a byte.
+    Byte(u8),
+    /// An int outside `range(0, 256)`: CPython's ValueError.
+    OutOfRange,
+    /// No int, of this built-in type: CPython's TypeError.
+    NotAnInt(&'static str),
+    /// An object pypickle does not build itself (an instance, a call),
+    /// which might have `__index__`.
+    Unknown,
+}
+
+impl ItemByte {
+    /// CPython's message when the item is refused.
+    pub(crate) fn refusal(&self) -> Option<String> {
+        match self {
+            ItemByte::Byte(_) | ItemByte::Unknown => None,
+            ItemByte::OutOfRange => Some("byte must be in range(0, 256)".to_owned()),
+            ItemByte::NotAnInt(t) => {
+                Some(format!("'{t}' object cannot be interpreted as an integer"))
+            }
+        }
+    }
+}
+
+/// What a bytearray makes of `v`. Ints in the arena are beyond 64 bits.
+pub(crate) fn item_byte(g: &Graph, v: Value) -> ItemByte {
+    match v {
+        Value::Bool(b) => ItemByte::Byte(u8::from(b)),
+        Value::Int(i) => u8::try_from(i).map_or(ItemByte::OutOfRange, ItemByte::Byte),
+        _ if matches!(g.resolve(v), Some(Object::Int(_))) => ItemByte::OutOfRange,
+        _ => builtin_type(g, v).map_or(ItemByte::Unknown, ItemByte::NotAnInt),
     }
 }
 
@@ -132,6 +183,16 @@ pub(crate) fn native_call(
         ("builtins", "bytearray", [b]) => match g.resolve(*b) {
             Some(Object::Bytes(data)) => Object::ByteArray(data.to_vec()),
             Some(Object::ByteArray(data)) => Object::ByteArray(data.clone()),
+            Some(Object::List(items) | Object::Tuple(items)) => {
+                let bytes = items.iter().map(|&v| match item_byte(g, v) {
+                    ItemByte::Byte(b) => Some(b),
+                    _ => None,
+                });
+                match bytes.collect() {
+                    Some(bytes) => Object::ByteArray(bytes),
+                    None => return Ok(None),
+                }
+            }
             _ => return Ok(None),
         },
         ("builtins", "bytearray", [s, enc]) => match (g.as_str(*s), g.as_str(*enc)) {
@@ -229,6 +290,11 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
             "str" => Some("string argument without an encoding".to_owned()),
             t if opaque(t) || matches!(t, "float" | "complex") => {
                 Some(format!("cannot convert '{t}' object to bytearray"))
+            }
+            // An iterable: a refused item fails the call wherever it is
+            // (an unknown one before it may fail it first).
+            "list" | "tuple" | "set" | "frozenset" | "dict" => {
+                iterated(g, args[0]).find_map(|v| item_byte(g, v).refusal())
             }
             _ => None,
         },
