@@ -119,15 +119,6 @@ enum FirstKeys {
     Unchecked,
 }
 
-/// A dict or set that may hold repeated keys, listed for
-/// [`Machine::merge_keys`].
-struct Filled {
-    id: ObjId,
-    /// How many items the container held when its keys were found
-    /// distinct, or 0 when they were not checked.
-    checked_len: u32,
-}
-
 pub(crate) struct Machine<'u> {
     opts: &'u mut Unpickler,
     graph: Graph,
@@ -139,8 +130,14 @@ pub(crate) struct Machine<'u> {
     memo: Memo,
     proto: u8,
     alloc: u64,
-    /// Dicts and sets with two or more items; duplicate keys merge at STOP.
-    filled: Vec<Filled>,
+    /// Dicts and sets with two or more items whose keys were not checked
+    /// for repeats as they came; those merge at STOP. In the order each
+    /// got such keys, so a frozenset used as a key comes before its dict.
+    filled: Vec<ObjId>,
+    /// The dicts in `filled`, which a later batch must not list again. A
+    /// dict whose first batch was checked is not listed unless another
+    /// batch comes, so most records never get here.
+    listed_dicts: rustc_hash::FxHashSet<ObjId>,
     /// The keys of the last batch that went into an empty dict and was
     /// found hashable and free of repeats. Records pickled in a row share
     /// their key objects through the memo, so the same keys come back.
@@ -178,6 +175,7 @@ impl<'u> Machine<'u> {
             proto: 0,
             alloc: 0,
             filled: Vec::new(),
+            listed_dicts: Default::default(),
             known_keys: Vec::new(),
             key_scratch: Vec::new(),
             reduce_end: u64::MAX,
@@ -608,16 +606,10 @@ impl<'u> Machine<'u> {
         if let FirstKeys::Repeats(repeats) = &first {
             merge_pairs(items, repeats);
         }
-        let after = items.len();
-        // Listed once, when it first holds two keys: containers only grow
-        // while a pickle loads.
-        if before < 2 && after >= 2 {
-            // Keys merged now need no merge at STOP unless more come.
-            let checked_len = match first {
-                FirstKeys::Unchecked => 0,
-                _ => u32::try_from(after).unwrap_or(0),
-            };
-            self.filled.push(Filled { id, checked_len });
+        // Keys merged now need no merge at STOP unless more come.
+        if matches!(first, FirstKeys::Unchecked) && items.len() >= 2 && self.listed_dicts.insert(id)
+        {
+            self.filled.push(id);
         }
         Ok(())
     }
@@ -681,7 +673,7 @@ impl<'u> Machine<'u> {
             let before = set.len();
             set.extend_from_slice(items);
             if before < 2 && set.len() >= 2 {
-                self.filled.push(Filled { id, checked_len: 0 });
+                self.filled.push(id);
             }
         }
         Ok(())
@@ -692,8 +684,9 @@ impl<'u> Machine<'u> {
     /// Done once per container at the end, since nothing observes the
     /// containers while a pickle loads.
     fn merge_keys(&mut self) {
-        // Each container is listed once, in the order it got its second
-        // item, so a frozenset used as a key is merged before its dict.
+        // Each container is listed once, in the order it got keys that
+        // were not checked: a frozenset (built whole) before any dict
+        // that uses it as a key.
         let filled = std::mem::take(&mut self.filled);
         let mut keys = Vec::new();
         let mut scratch = Vec::new();
@@ -701,11 +694,9 @@ impl<'u> Machine<'u> {
         // pickled in a row share their key objects through the memo, so
         // the same key sequence comes back again and again.
         let mut known_distinct: Vec<Value> = Vec::new();
-        for Filled { id, checked_len } in filled {
+        for id in filled {
             keys.clear();
             match self.graph.get(id) {
-                // Found distinct when filled, and nothing added since.
-                Some(Object::Dict(items)) if items.len() == checked_len as usize => continue,
                 Some(Object::Dict(items)) => keys.extend(items.iter().map(|kv| kv.0)),
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
                     keys.extend_from_slice(items)
@@ -1653,6 +1644,12 @@ mod tests {
         assert_eq!(
             load(b"}(K\x01K\x01G?\xf0\x00\x00\x00\x00\x00\x00K\x02u"),
             "{1: 2}"
+        );
+        // Keys not checked as they come (tuples), in three batches: the
+        // dict is merged once, at STOP.
+        assert_eq!(
+            load(b"}(K\x01K\x02\x86K\x01u(K\x03K\x04\x86K\x02u(K\x01K\x02\x86K\x03u"),
+            "{(1, 2): 3, (3, 4): 2}"
         );
     }
 
