@@ -34,7 +34,25 @@ const BUILTIN_TYPES: &[&str] = &[
 
 /// True for a built-in type such as `builtins.set`.
 pub(crate) fn is_builtin_type(module: &str, name: &str) -> bool {
-    module == "builtins" && BUILTIN_TYPES.binary_search(&name).is_ok()
+    builtin_type(module, name).is_some()
+}
+
+/// The name of the built-in type `module.name`, such as `set` for
+/// `builtins.set`; `None` for anything else.
+pub(crate) fn builtin_type(module: &str, name: &str) -> Option<&'static str> {
+    if module != "builtins" {
+        return None;
+    }
+    BUILTIN_TYPES
+        .binary_search(&name)
+        .ok()
+        .map(|i| BUILTIN_TYPES[i])
+}
+
+/// Whether the instances of a built-in type can be called: what `type()`
+/// makes is a class, and a `staticmethod` is callable since Python 3.10.
+pub(crate) fn instances_are_callable(type_name: &str) -> bool {
+    matches!(type_name, "type" | "staticmethod")
 }
 
 /// True for a built-in function such as `builtins.len`: a lowercase global

@@ -551,6 +551,33 @@ fn build_on_objects_that_keep_no_state_as_in_cpython() {
 }
 
 #[test]
+fn calls_of_what_cpython_cannot_call_are_errors_with_its_message() {
+    // Data, and what a call of a built-in type returns; the argument list
+    // is checked first.
+    let inputs: [&[u8]; 5] = [b"K\x01)R.", b"K\x01]R.", b"(K\x01o.", b"(]K\x01o.", b"(No."];
+    assert_fail_as_in_cpython(&inputs);
+    // Calls of built-in types the strict policy refuses anyway.
+    let made: [&[u8]; 3] = [
+        b"\x80\x03cbuiltins\ncomplex\nK\x01K\x02\x86\x81)R.",
+        b"cbuiltins\nset\nX\x02\x00\x00\x00ab\x85R)R.",
+        b"\x80\x02cbuiltins\nobject\n)\x81)R.",
+    ];
+    for (data, cpython) in made.iter().zip(cpython_outcomes(&made)) {
+        let want = cpython.expect_err("CPython refuses it");
+        let err = Unpickler::generic()
+            .loads(data)
+            .expect_err(&want)
+            .to_string();
+        assert!(err.contains(&want), "{data:?}: {err} (CPython: {want})");
+        assert!(Unpickler::new().loads(data).is_err());
+    }
+    // What `type()` makes is a class: calling it stays a call.
+    let class = b"\x80\x02cbuiltins\ntype\nX\x01\x00\x00\x00A)}\x87R)R.";
+    assert!(cpython_outcomes(&[class])[0].is_ok());
+    Unpickler::generic().loads(class).unwrap();
+}
+
+#[test]
 fn globals_with_empty_names_fail_to_load_and_to_dump() {
     // STACK_GLOBAL of ('', 'set'), ('builtins', ''), ('builtins', '.set')
     // and ('builtins', 'set..x'), in both loading modes.

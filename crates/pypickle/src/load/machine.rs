@@ -904,14 +904,11 @@ impl<'u> Machine<'u> {
 
     /// REDUCE and friends: `callable(*args)`.
     fn call(&mut self, callable: Value, args: Value) -> Result<()> {
-        // Only names and what calls return can be callables; data cannot.
-        if !matches!(
-            self.object(callable),
-            Some(
-                Object::Global(_) | Object::Reduce(_) | Object::Instance(_) | Object::Persistent(_)
-            )
-        ) {
-            let t = self.type_name(callable);
+        // CPython checks the argument list first, then the callable.
+        if !matches!(self.object(args), Some(Object::Tuple(_))) {
+            return Err(bad("argument list must be a tuple"));
+        }
+        if let Some(t) = self.uncallable_type(callable) {
             return Err(bad(format!("'{t}' object is not callable")));
         }
         if self.latin.watching() {
@@ -1470,6 +1467,9 @@ impl<'u> Machine<'u> {
 
     /// INST and OBJ: `cls(*args)`.
     fn instantiate(&mut self, class: Value, args: Vec<Value>) -> Result<()> {
+        if let Some(t) = self.uncallable_type(class) {
+            return Err(bad(format!("'{t}' object is not callable")));
+        }
         if !matches!(self.object(class), Some(Object::Global(_))) {
             return Err(bad("INST/OBJ class argument isn't a type object"));
         }
@@ -1477,6 +1477,25 @@ impl<'u> Machine<'u> {
             return self.push_obj(obj);
         }
         self.new_instance(class, args, None, "NEWOBJ")
+    }
+
+    /// The type of a value CPython could not call: data, and what a call
+    /// of a built-in type returns (but for `type` and `staticmethod`).
+    /// `None` for names, persistent objects and other instances and call
+    /// results, which may be callable.
+    fn uncallable_type(&self, v: Value) -> Option<&'static str> {
+        let made_by = |maker: Value| {
+            let (module, name) = resolve::global_of(&self.graph, maker)?;
+            crate::known::builtin_type(module, name)
+                .filter(|t| !crate::known::instances_are_callable(t))
+        };
+        match self.object(v) {
+            Some(Object::Global(_) | Object::Persistent(_)) => None,
+            Some(Object::Instance(inst)) => made_by(inst.class),
+            Some(Object::Reduce(r)) => made_by(r.callable),
+            Some(other) => Some(other.type_name()),
+            None => Some(self.type_name(v)),
+        }
     }
 
     fn type_name(&self, v: Value) -> &'static str {
