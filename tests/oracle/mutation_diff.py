@@ -7,7 +7,9 @@ stdlib types, at every protocol, and pickles of Python 2 strs as Python 2
 wrote them, read with six `encoding`/`errors` pairs (recode's
 `--encoding`/`--errors`), each damaged a few ways at random:
 truncated, a byte changed (to anything, or to an opcode), a byte inserted
-or deleted, a length field blown up, a slice repeated. Each mutant is one
+or deleted, a length field blown up, a slice repeated, or opcodes that
+work on the stack put in between two of its opcodes (its frame grown to
+hold them). Each mutant is one
 recoder process, and CPython's `pickle.loads` reads it in this process
 with an audit hook that refuses every global but those pypickle resolves
 natively and those the undamaged pickle names, so random bytes never
@@ -216,6 +218,32 @@ def cpython_load(data, options):
     return by_bytes + (ends[0],) if ends else by_bytes
 
 
+#: Opcodes that work on the stack with no argument (or a one-byte one):
+#: put between two opcodes, they apply to whatever the pickle built.
+STACK_OPS = [b"(", b")", b"]", b"}", b"N", b"\x88", b"\x89", b"0", b"1", b"2", b"t",
+             b"l", b"d", b"s", b"u", b"a", b"e", b"b", b"R", b"o", b"\x81", b"\x92",
+             b"\x85", b"\x86", b"\x87", b"\x8f", b"\x90", b"\x91", b"\x93", b"\x94"]
+
+
+def put_opcode(data, rng):
+    """`data` with one to three stack opcodes (or BINGETs or BININT1s) put
+    in before one of its opcodes, its frame's length grown to hold them:
+    (name, bytes)."""
+    try:
+        ops = list(pickletools.genops(data))
+    except Exception:  # a Python 2 str pickletools cannot decode
+        ops = [(None, None, i) for i in range(len(data))]
+    at = rng.choice([pos for _, _, pos in ops])
+    op = b"".join(rng.choice(STACK_OPS + [b"h" + bytes([rng.randrange(8)]),
+                                          b"K" + bytes([rng.randrange(256)])])
+                  for _ in range(rng.choice((1, 1, 2, 3))))
+    out = bytearray(data[:at] + op + data[at:])
+    for code, length, pos in ops:
+        if code is not None and code.name == "FRAME" and pos + 9 <= at <= pos + 9 + length:
+            out[pos + 1:pos + 9] = (length + len(op)).to_bytes(8, "little")
+    return "op-%d=%s" % (at, op.hex()), bytes(out)
+
+
 def mutants(data, rng):
     """A few damaged copies of `data`: a list of (name, bytes)."""
     n = len(data)
@@ -241,6 +269,7 @@ def mutants(data, rng):
     j = rng.randrange(i, min(n, i + 16) + 1)
     k = rng.randrange(n + 1)
     out.append(("repeat-%d:%d@%d" % (i, j, k), data[:k] + data[i:j] + data[k:]))
+    out.extend(put_opcode(data, rng) for _ in range(2))
     return out
 
 
@@ -390,7 +419,7 @@ def main():
     parser.add_argument("--count", type=int, default=30, metavar="N",
                         help="random graphs to mutate, besides the edge cases (default 30)")
     parser.add_argument("--per-pickle", type=int, default=2, metavar="K",
-                        help="mutants of each pickle, of the nine mutants() makes (default 2)")
+                        help="mutants of each pickle, of the eleven mutants() makes (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="the mutation seed (default 1)")
     args = parser.parse_args()
     report = oracle.Report.for_args(args, KNOWN_FAILURES)
