@@ -432,7 +432,7 @@ fn python_hex_list(inputs: &[&[u8]]) -> String {
 
 #[test]
 fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
-    let inputs: [&[u8]; 23] = [
+    let inputs: [&[u8]; 27] = [
         b"c__builtin__\nset\n(I1\nI2\ntR.",
         b"c__builtin__\nset\n(ccopyreg\n_reconstructor\ntR.",
         b"c__builtin__\nbytearray\n(c_codecs\nencode\ntR.",
@@ -456,6 +456,10 @@ fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
         b"c__builtin__\ncomplex\n(I1\n(I2\nttR.",
         b"c__builtin__\ncomplex\n((ltR.",
         b"c_codecs\nencode\n)R.",
+        b"ccopy_reg\n_reconstructor\n)R.",
+        b"ccopy_reg\n_reconstructor\n(NNNNtR.",
+        b"ccopy_reg\n__newobj__\n)R.",
+        b"\x80\x04ccopyreg\n__newobj_ex__\nNN\x86R.",
     ];
     assert_fail_as_in_cpython(&inputs);
     // Calls that turn on what is not modelled: CPython takes them, and

@@ -321,6 +321,9 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
             )),
             _ => None,
         },
+        ("copyreg", "_reconstructor") => arity_error(name, &["cls", "base", "state"], n, false),
+        ("copyreg", "__newobj__") => arity_error(name, &["cls"], n, true),
+        ("copyreg", "__newobj_ex__") => arity_error(name, &["cls", "args", "kwargs"], n, false),
         ("_codecs", "encode") if n > 3 => {
             Some(format!("encode() takes at most 3 arguments ({n} given)"))
         }
@@ -329,6 +332,31 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
         }
         _ => None,
     }
+}
+
+/// Python's `TypeError` for a call of a Python function with `n`
+/// positional arguments, where it takes `params` (and more, if it has
+/// `*args`); `None` when the count fits.
+fn arity_error(func: &str, params: &[&str], n: usize, varargs: bool) -> Option<String> {
+    if n > params.len() && !varargs {
+        return Some(format!(
+            "{func}() takes {} positional arguments but {n} were given",
+            params.len()
+        ));
+    }
+    let missing = params.get(n..).filter(|m| !m.is_empty())?;
+    let quoted: Vec<String> = missing.iter().map(|p| format!("'{p}'")).collect();
+    let names = match quoted.as_slice() {
+        [one] => one.clone(),
+        [first, second] => format!("{first} and {second}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+        [] => String::new(),
+    };
+    let plural = if missing.len() == 1 { "" } else { "s" };
+    Some(format!(
+        "{func}() missing {} required positional argument{plural}: {names}",
+        missing.len()
+    ))
 }
 
 /// The Python type name of a value of a built-in type (a built-in class
