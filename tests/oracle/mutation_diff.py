@@ -218,11 +218,14 @@ def cpython_load(data, options):
     return by_bytes + (ends[0],) if ends else by_bytes
 
 
-#: Opcodes that work on the stack with no argument (or a one-byte one):
-#: put between two opcodes, they apply to whatever the pickle built.
+#: Opcodes that work on the stack with no argument, and values that
+#: compare or hash alike across types (1, 1.0, True; 'a', b'a'): put
+#: between two opcodes, they apply to whatever the pickle built.
 STACK_OPS = [b"(", b")", b"]", b"}", b"N", b"\x88", b"\x89", b"0", b"1", b"2", b"t",
              b"l", b"d", b"s", b"u", b"a", b"e", b"b", b"R", b"o", b"\x81", b"\x92",
-             b"\x85", b"\x86", b"\x87", b"\x8f", b"\x90", b"\x91", b"\x93", b"\x94"]
+             b"\x85", b"\x86", b"\x87", b"\x8f", b"\x90", b"\x91", b"\x93", b"\x94",
+             b"\x8c\x01a", b"C\x01a", b"G?\xf0\x00\x00\x00\x00\x00\x00",
+             b"J\xff\xff\xff\xff", b"\x8a\x09" + bytes(8) + b"\x01"]
 
 
 def put_opcode(data, rng):
