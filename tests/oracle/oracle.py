@@ -258,7 +258,7 @@ def graph_signature(root):
             try:
                 hash(obj)
                 return False
-            except TypeError:
+            except Exception:  # unhashable, or an item's __hash__ failed
                 return True
         return not isinstance(obj, (str, bytes, int, float, complex, frozenset, type(None)))
 
@@ -287,7 +287,18 @@ def graph_signature(root):
             # A namedtuple: its items (a damaged pickle may give one the
             # wrong number, which its repr cannot show).
             return ("instance", t.__module__, t.__qualname__, tuple(sig(e) for e in obj))
-        return ("instance", t.__module__, t.__qualname__, repr(obj))
+        try:
+            return ("instance", t.__module__, t.__qualname__, repr(obj))
+        except Exception:  # a damaged pickle left a slot its repr needs unset
+            return ("instance", t.__module__, t.__qualname__, slot_signature(obj))
+
+    def slot_signature(obj):
+        names = []
+        for klass in type(obj).__mro__:
+            slots = getattr(klass, "__slots__", ())
+            names.extend([slots] if isinstance(slots, str) else slots)
+        return tuple((name, sig(getattr(obj, name)) if hasattr(obj, name) else "<unset>")
+                     for name in names if name != "__weakref__")
 
     return sig(root)
 
