@@ -450,7 +450,7 @@ fn python_hex_list(inputs: &[&[u8]]) -> String {
 
 #[test]
 fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
-    let inputs: [&[u8]; 27] = [
+    let inputs: [&[u8]; 29] = [
         b"c__builtin__\nset\n(I1\nI2\ntR.",
         b"c__builtin__\nset\n(ccopyreg\n_reconstructor\ntR.",
         b"c__builtin__\nbytearray\n(c_codecs\nencode\ntR.",
@@ -474,6 +474,8 @@ fn calls_of_builtins_that_cpython_refuses_are_errors_with_its_message() {
         b"c__builtin__\ncomplex\n(I1\n(I2\nttR.",
         b"c__builtin__\ncomplex\n((ltR.",
         b"c_codecs\nencode\n)R.",
+        b"c__builtin__\nbytearray\n(I-1\ntR.",
+        b"c__builtin__\nbytearray\n(L18446744073709551616L\ntR.",
         b"ccopy_reg\n_reconstructor\n)R.",
         b"ccopy_reg\n_reconstructor\n(NNNNtR.",
         b"ccopy_reg\n__newobj__\n)R.",

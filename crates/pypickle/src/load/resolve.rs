@@ -291,6 +291,13 @@ fn refused_call(g: &Graph, module: &str, name: &str, args: &[Value]) -> Option<S
             t if opaque(t) || matches!(t, "float" | "complex") => {
                 Some(format!("cannot convert '{t}' object to bytearray"))
             }
+            // A size: what allocating it does is this machine's business,
+            // but not a negative one or one beyond 64 bits.
+            "int" => match args[0] {
+                Value::Int(n) if n < 0 => Some("negative count".to_owned()),
+                Value::Ref(_) => Some("cannot fit 'int' into an index-sized integer".to_owned()),
+                _ => None,
+            },
             // An iterable: a refused item fails the call wherever it is
             // (an unknown one before it may fail it first).
             "list" | "tuple" | "set" | "frozenset" | "dict" => {
