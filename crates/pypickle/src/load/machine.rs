@@ -764,26 +764,14 @@ impl<'u> Machine<'u> {
 
     /// A value stored into a bytearray: an int that fits a byte.
     fn byte_of(&self, v: Value) -> Result<u8> {
-        let byte = resolve::item_byte(&self.graph, v);
+        let byte = match resolve::item_byte(&self.graph, v) {
+            // An instance's `__index__` is not known here: refused.
+            resolve::ItemByte::Unknown => resolve::ItemByte::NotAnInt(self.type_name(v)),
+            byte => byte,
+        };
         match byte {
             resolve::ItemByte::Byte(b) => Ok(b),
-            _ => Err(bad(byte.refusal().unwrap_or_else(|| {
-                format!(
-                    "'{}' object cannot be interpreted as an integer",
-                    self.type_name(v)
-                )
-            }))),
-        }
-    }
-
-    /// A value as Python's `__index__` sees it: `None` when it is no int,
-    /// `Some(None)` for an int beyond `i64`. A bool is 0 or 1.
-    fn index_of(&self, v: Value) -> Option<Option<i64>> {
-        match v {
-            Value::Bool(b) => Some(Some(i64::from(b))),
-            Value::Int(i) => Some(Some(i)),
-            Value::Ref(_) if matches!(self.object(v), Some(Object::Int(_))) => Some(None),
-            _ => None,
+            refused => Err(bad(refused.refusal().unwrap_or_default())),
         }
     }
 
@@ -794,7 +782,7 @@ impl<'u> Machine<'u> {
         let bytearray = matches!(self.graph.get(id), Some(Object::ByteArray(_)));
         for pair in flat.chunks_exact(2) {
             let (key, v) = (pair[0], pair[1]);
-            let index = match self.index_of(key) {
+            let index = match resolve::index_of(&self.graph, key) {
                 Some(Some(i)) => i,
                 Some(None) => return Err(bad("cannot fit 'int' into an index-sized integer")),
                 None => {
@@ -905,9 +893,7 @@ impl<'u> Machine<'u> {
     /// REDUCE and friends: `callable(*args)`.
     fn call(&mut self, callable: Value, args: Value) -> Result<()> {
         // CPython checks the argument list first, then the callable.
-        if !matches!(self.object(args), Some(Object::Tuple(_))) {
-            return Err(bad("argument list must be a tuple"));
-        }
+        let arg_items = self.tuple_items(args, "argument list must be a tuple")?;
         if let Some(t) = self.uncallable_type(callable) {
             return Err(bad(format!("'{t}' object is not callable")));
         }
@@ -916,7 +902,6 @@ impl<'u> Machine<'u> {
                 return taken;
             }
         }
-        let arg_items = self.tuple_items(args, "argument list must be a tuple")?;
         if let Some(obj) = resolve::native_call(&self.graph, callable, &arg_items, self.proto)? {
             // A nested class named through getattr is still subject to policy.
             let obj = match obj {
@@ -1499,9 +1484,7 @@ impl<'u> Machine<'u> {
     }
 
     fn type_name(&self, v: Value) -> &'static str {
-        v.atom_type_name()
-            .or_else(|| self.object(v).map(Object::type_name))
-            .unwrap_or("object")
+        self.graph.type_name_of(v)
     }
 }
 

@@ -126,13 +126,25 @@ impl ItemByte {
     }
 }
 
-/// What a bytearray makes of `v`. Ints in the arena are beyond 64 bits.
-pub(crate) fn item_byte(g: &Graph, v: Value) -> ItemByte {
+/// A value as Python's `__index__` sees it: `None` when it is no int,
+/// `Some(None)` for an int beyond `i64` (ints in the arena are). A bool is
+/// 0 or 1.
+pub(crate) fn index_of(g: &Graph, v: Value) -> Option<Option<i64>> {
     match v {
-        Value::Bool(b) => ItemByte::Byte(u8::from(b)),
-        Value::Int(i) => u8::try_from(i).map_or(ItemByte::OutOfRange, ItemByte::Byte),
-        _ if matches!(g.resolve(v), Some(Object::Int(_))) => ItemByte::OutOfRange,
-        _ => builtin_type(g, v).map_or(ItemByte::Unknown, ItemByte::NotAnInt),
+        Value::Bool(b) => Some(Some(i64::from(b))),
+        Value::Int(i) => Some(Some(i)),
+        _ if matches!(g.resolve(v), Some(Object::Int(_))) => Some(None),
+        _ => None,
+    }
+}
+
+/// What a bytearray makes of `v`.
+pub(crate) fn item_byte(g: &Graph, v: Value) -> ItemByte {
+    match index_of(g, v) {
+        Some(i) => i
+            .and_then(|i| u8::try_from(i).ok())
+            .map_or(ItemByte::OutOfRange, ItemByte::Byte),
+        None => builtin_type(g, v).map_or(ItemByte::Unknown, ItemByte::NotAnInt),
     }
 }
 

@@ -16,46 +16,33 @@ use crate::value::{Graph, Object, Value};
 /// Checks a BUILD of `state` onto `target`, which is neither an instance
 /// nor a call's result. `Err` holds CPython's message.
 pub(super) fn default_setstate(graph: &Graph, target: Value, state: Value) -> Result<(), String> {
-    let (dict_state, slot_state) = match object(graph, state) {
+    let (dict_state, slot_state) = match graph.resolve(state) {
         Some(Object::Tuple(pair)) if pair.len() == 2 => (pair[0], Some(pair[1])),
         _ => (state, None),
     };
     let holder = Holder::of(graph, target);
     if dict_state != Value::None {
-        let Some(Object::Dict(items)) = object(graph, dict_state) else {
+        let Some(Object::Dict(items)) = graph.resolve(dict_state) else {
             return Err("state is not a dictionary".into());
         };
         holder.take_dict_items(items.is_empty())?;
     }
     if let Some(slots) = slot_state {
         // CPython's C unpickler wants a dict here, None included.
-        let Some(Object::Dict(items)) = object(graph, slots) else {
+        let Some(Object::Dict(items)) = graph.resolve(slots) else {
             return Err("slot state is not a dictionary".into());
         };
         for &(key, _) in items {
             let Some(name) = graph.as_str(key) else {
                 return Err(format!(
                     "attribute name must be string, not '{}'",
-                    type_name(graph, key)
+                    graph.type_name_of(key)
                 ));
             };
             holder.take_attribute(&name.to_string_lossy())?;
         }
     }
     Ok(())
-}
-
-fn object(graph: &Graph, v: Value) -> Option<&Object> {
-    match v {
-        Value::Ref(id) => graph.get(id),
-        _ => None,
-    }
-}
-
-fn type_name(graph: &Graph, v: Value) -> &'static str {
-    v.atom_type_name()
-        .or_else(|| object(graph, v).map(Object::type_name))
-        .unwrap_or("object")
 }
 
 /// What a BUILD target is to CPython's default `__setstate__`.
@@ -74,8 +61,8 @@ enum Holder {
 
 impl Holder {
     fn of(graph: &Graph, target: Value) -> Holder {
-        let Some(Object::Global(g)) = object(graph, target) else {
-            return Holder::NoDict(type_name(graph, target));
+        let Some(Object::Global(g)) = graph.resolve(target) else {
+            return Holder::NoDict(graph.type_name_of(target));
         };
         let module = g.module.to_string_lossy();
         let name = g.name.to_string_lossy();

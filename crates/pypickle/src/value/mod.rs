@@ -281,6 +281,14 @@ impl Graph {
         }
     }
 
+    /// The Python type name of a value, as `type(v).__name__` prints it
+    /// (`object` for a dangling reference).
+    pub(crate) fn type_name_of(&self, v: Value) -> &'static str {
+        v.atom_type_name()
+            .or_else(|| self.resolve(v).map(Object::type_name))
+            .unwrap_or("object")
+    }
+
     /// The list with this id, mutably.
     pub fn list_mut(&mut self, id: ObjId) -> Option<&mut Vec<Value>> {
         match self.get_mut(id)? {
