@@ -12,7 +12,7 @@ pub fn data() -> Graph {
         (b, Value::Int(2)),
         (c, Value::Float(3.0)),
     ]));
-    let list = data.add(Object::List(vec![Value::Ref(dict)]));
+    let list = data.add(Object::List(vec![Value::Ref(dict)].into()));
     data.set_root(Value::Ref(list));
     data
 }

@@ -162,7 +162,7 @@ fn pickle_impl(input: &DeriveInput, class: &Class, fields: &[Field]) -> Tokens {
     let finish = if slots {
         quote! {
             let slots = state.finish(p)?;
-            Ok(Some(p.add(::pypickle::Object::Tuple(::std::vec![::pypickle::Value::None, slots]))?))
+            Ok(Some(p.add(::pypickle::Object::Tuple(::std::vec![::pypickle::Value::None, slots].into()))?))
         }
     } else {
         quote! { Ok(Some(state.finish(p)?)) }

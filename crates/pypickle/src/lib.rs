@@ -40,7 +40,7 @@
 //! // pickle.dumps([b'\x07' * 5000], 4): one bytes of 5000 in a list
 //! let mut g = pypickle::Graph::new();
 //! let blob = g.bytes(vec![7u8; 5000]);
-//! let list = g.add(pypickle::Object::List(vec![blob]));
+//! let list = g.add(pypickle::Object::List(vec![blob].into()));
 //! g.set_root(pypickle::Value::Ref(list));
 //! let file: Vec<u8> = pypickle::dumps(&g, 4)?;
 //! let loaded = pypickle::loads_shared(file)?;
@@ -124,8 +124,8 @@ pub use dump::{Pickler, DEFAULT_PROTOCOL, HIGHEST_PROTOCOL};
 pub use error::{Category, Error, Result};
 pub use load::{Limits, Persistent, Policy, Unpickler};
 pub use value::{
-    Buffer, Global, Graph, Instance, InstanceView, ObjId, Object, PyBytes, PyInt, PyStr, Reduce,
-    Value,
+    Buffer, Global, Graph, Instance, InstanceView, Items, ObjId, Object, PyBytes, PyInt, PyStr,
+    Reduce, Value,
 };
 
 pub use class::{FromPython, Pickle, ToPython, Unpickle};

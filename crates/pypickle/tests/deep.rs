@@ -36,7 +36,7 @@ fn million_deep_tuples_and_dicts_dump() {
     let mut v = Value::None;
     for i in 0..DEPTH {
         let obj = if i % 2 == 0 {
-            Object::Tuple(vec![v])
+            Object::Tuple(vec![v].into())
         } else {
             Object::Dict(vec![(key, v)])
         };

@@ -106,7 +106,9 @@ fn objects_reached_again_before_memoization_are_errors_not_endless_walks() {
 
     // A tuple holding itself, which only the Graph API can build.
     let mut g = pypickle::Graph::new();
-    let t = g.add(pypickle::Object::Tuple(vec![pypickle::Value::Int(1)]));
+    let t = g.add(pypickle::Object::Tuple(
+        vec![pypickle::Value::Int(1)].into(),
+    ));
     if let Some(pypickle::Object::Tuple(items)) = g.get_mut(t) {
         items.push(pypickle::Value::Ref(t));
     }

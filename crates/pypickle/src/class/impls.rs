@@ -11,7 +11,7 @@ use num_bigint::BigInt;
 use super::from_graph::mismatch;
 use super::{FromGraph, FromPython, Registry, ToGraph, ToPython};
 use crate::error::{Error, Result};
-use crate::value::{Object, PyInt, PyStr, Value};
+use crate::value::{Items, Object, PyInt, PyStr, Value};
 
 fn expected(l: &FromGraph, what: &str, v: Value) -> Error {
     mismatch(format!("expected {what}, found {}", l.type_name(v)))
@@ -226,7 +226,7 @@ impl<T: FromPython> FromPython for Option<T> {
 fn list_of<'a, T: ToPython + 'a>(
     p: &mut ToGraph,
     items: impl Iterator<Item = &'a T>,
-) -> Result<Vec<Value>> {
+) -> Result<Items> {
     items.map(|item| p.value(item)).collect()
 }
 
@@ -360,7 +360,7 @@ macro_rules! tuples {
         impl<$($t: ToPython),+> ToPython for ($($t,)+) {
             fn to_python(&self, p: &mut ToGraph) -> Result<Value> {
                 // A tuple is made after its items, as in Python.
-                let items = vec![$(p.value(&self.$i)?),+];
+                let items = Items::from([$(p.value(&self.$i)?),+]);
                 p.add(Object::Tuple(items))
             }
         }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use super::{Pickle, ToPython, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, Result};
-use crate::value::{Global, Graph, Instance, ObjId, Object, PyInt, Value};
+use crate::value::{Global, Graph, Instance, Items, ObjId, Object, PyInt, Value};
 
 /// A hook that may turn an instance into a persistent id, as Python's
 /// `Pickler.persistent_id` does: return `Some(pid)` to write the object as
@@ -154,7 +154,7 @@ impl ToGraph {
     /// Reserves the next object's id, for containers whose items may refer
     /// back to them.
     fn reserve(&mut self) -> Result<ObjId> {
-        match self.add(Object::Tuple(Vec::new()))? {
+        match self.add(Object::Tuple(Items::new()))? {
             Value::Ref(id) => Ok(id),
             _ => Err(Error::unpicklable("object reservation failed")),
         }

@@ -82,7 +82,7 @@ pub type BufferCallback = Box<dyn FnMut(&Buffer) -> bool>;
 /// ```
 /// use pypickle::{Graph, Object, Pickler, Value};
 /// let mut g = Graph::new();
-/// let list = g.add(Object::List(vec![Value::Int(1), Value::Int(2)]));
+/// let list = g.add(Object::List(vec![Value::Int(1), Value::Int(2)].into()));
 /// g.set_root(Value::Ref(list));
 /// let bytes = Pickler::new(2).dumps(&g)?;
 /// assert_eq!(bytes, b"\x80\x02]q\x00(K\x01K\x02e.");
@@ -209,12 +209,13 @@ impl Pickler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Items;
 
     #[test]
     fn size_hint_counts_a_shared_child_once() {
         let mut g = Graph::new();
-        let big = g.add(Object::List(vec![Value::Int(1); 1_000_000]));
-        let root = g.add(Object::List(vec![Value::Ref(big); 64]));
+        let big = g.add(Object::List(Items::from(vec![Value::Int(1); 1_000_000])));
+        let root = g.add(Object::List(Items::from(vec![Value::Ref(big); 64])));
         g.set_root(Value::Ref(root));
         let hint = size_hint(&g);
         assert!(hint < 10_000_000, "{hint}");

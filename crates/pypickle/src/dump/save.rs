@@ -16,7 +16,7 @@ use super::names::{self, NameIdentity};
 use super::Pickler;
 use crate::error::{Error, Result};
 use crate::opcode::Opcode as Op;
-use crate::value::{Global, Graph, ObjId, Object, PyStr, Reduce, Value};
+use crate::value::{Global, Graph, Items, ObjId, Object, PyStr, Reduce, Value};
 
 /// CPython's `BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS.
 const BATCH: usize = 1000;
@@ -40,7 +40,7 @@ enum ValueKey {
 
 /// A run of queued batch items: `Task::Items` without its position.
 #[derive(Clone, Copy)]
-struct Items {
+struct ItemRun {
     src: ObjId,
     kind: Batch,
     end: usize,
@@ -48,7 +48,7 @@ struct Items {
     each: Option<u8>,
 }
 
-impl Items {
+impl ItemRun {
     /// The task that saves this run's items from `pos` on.
     fn rest_from(self, pos: usize) -> Task {
         Task::Items {
@@ -538,7 +538,10 @@ impl<'g, 'p> Saver<'g, 'p> {
             Object::ByteArray(_) => self.save_bytearray(id),
             Object::Complex { re, im } => {
                 let (re, im) = (*re, *im);
-                let args = self.add_extra(Object::Tuple(vec![Value::Float(re), Value::Float(im)]));
+                let args = self.add_extra(Object::Tuple(Items::from([
+                    Value::Float(re),
+                    Value::Float(im),
+                ])));
                 self.reduce_global(id, ("builtins", "complex"), args);
                 Ok(())
             }
@@ -576,7 +579,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     return self.batch(id, Batch::Set, 0, Ctx::Plain);
                 } else {
                     let list = self.add_extra(Object::List(items.clone()));
-                    let args = self.add_extra(Object::Tuple(vec![list]));
+                    let args = self.add_extra(Object::Tuple(Items::from([list])));
                     self.reduce_global(id, ("builtins", "set"), args);
                 }
                 Ok(())
@@ -589,7 +592,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     self.push_saves(&items, Ctx::Plain);
                 } else {
                     let list = self.add_extra(Object::List(items));
-                    let args = self.add_extra(Object::Tuple(vec![list]));
+                    let args = self.add_extra(Object::Tuple(Items::from([list])));
                     self.reduce_global(id, ("builtins", "frozenset"), args);
                 }
                 Ok(())
@@ -629,7 +632,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 self.op(Op::Mark);
                 ((start + BATCH).min(total), Op::Appends)
             };
-            let at = Items {
+            let at = ItemRun {
                 src: id,
                 kind: Batch::List,
                 end: next,
@@ -681,7 +684,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 Op::SetItems
             }
         };
-        let at = Items {
+        let at = ItemRun {
             src: id,
             kind: Batch::Dict,
             end: pairs.len() * 2,
@@ -764,12 +767,12 @@ impl<'g, 'p> Saver<'g, 'p> {
         }
         // Below protocol 3 bytes are rebuilt by a call, as CPython writes them.
         if b.is_empty() {
-            let args = self.add_extra(Object::Tuple(Vec::new()));
+            let args = self.add_extra(Object::Tuple(Items::new()));
             self.reduce_global(id, ("builtins", "bytes"), args);
         } else {
             let text = self.add_extra(Object::Str(PyStr::from(crate::latin1::decode(b))));
             let encoding = self.add_extra(Object::Str(PyStr::from("latin1")));
-            let args = self.add_extra(Object::Tuple(vec![text, encoding]));
+            let args = self.add_extra(Object::Tuple(Items::from([text, encoding])));
             // 'latin1' is one interned str in CPython.
             self.interned.insert(encoding_id(encoding));
             self.reduce_global(id, ("_codecs", "encode"), args);
@@ -789,10 +792,10 @@ impl<'g, 'p> Saver<'g, 'p> {
             return self.memoize(Slot::Obj(id));
         }
         let args = if b.is_empty() {
-            Vec::new()
+            Items::new()
         } else {
             let data = b.clone();
-            vec![self.add_extra(Object::Bytes(data.into()))]
+            Items::from([self.add_extra(Object::Bytes(data.into()))])
         };
         let args = self.add_extra(Object::Tuple(args));
         self.reduce_global(id, ("builtins", "bytearray"), args);
@@ -826,7 +829,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         let graph: &'g Graph = self.graph;
         if let Some(Object::Tuple(items)) = graph.get(id) {
             // A tuple of the graph: its items borrowed once, no dispatch.
-            let at = Items {
+            let at = ItemRun {
                 src: id,
                 kind: Batch::Tuple,
                 end: n,
@@ -1014,7 +1017,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         // for the whole run (the graph outlives the saver's mutations), and
         // each source gets a loop of its own.
         let graph: &'g Graph = self.graph;
-        let at = Items {
+        let at = ItemRun {
             src,
             kind,
             end,
@@ -1044,7 +1047,7 @@ impl<'g, 'p> Saver<'g, 'p> {
     #[inline(always)]
     fn items_from(
         &mut self,
-        at: Items,
+        at: ItemRun,
         mut pos: usize,
         item: impl Fn(&Self, usize) -> (Value, Ctx),
     ) -> Result<()> {
@@ -1066,7 +1069,7 @@ impl<'g, 'p> Saver<'g, 'p> {
     #[inline(always)]
     fn one(
         &mut self,
-        at: Items,
+        at: ItemRun,
         pos: usize,
         v: Value,
         ctx: Ctx,
@@ -1302,7 +1305,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         if self.proto < 2 {
             // copyreg._reduce_ex: _reconstructor(cls, base, base(obj)).
             let (base, base_state) = if !inst.list_items.is_empty() {
-                let list = self.add_extra(Object::List(inst.list_items.clone()));
+                let list = self.add_extra(Object::List(Items::from_slice(&inst.list_items)));
                 (("builtins", "list"), list)
             } else if !inst.dict_items.is_empty() {
                 let dict = self.add_extra(Object::Dict(inst.dict_items.clone()));
@@ -1311,7 +1314,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                 (("builtins", "object"), Value::None)
             };
             let base = self.global_value(base);
-            let args = self.add_extra(Object::Tuple(vec![inst.class, base, base_state]));
+            let args = self.add_extra(Object::Tuple(Items::from([inst.class, base, base_state])));
             self.tasks.push(Task::CallEnd {
                 id,
                 op: Op::Reduce.code(),
@@ -1322,7 +1325,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             self.tasks.push(Task::Save(ctor, Ctx::Plain));
             return Ok(());
         }
-        let args = self.add_extra(Object::Tuple(inst.args.clone()));
+        let args = self.add_extra(Object::Tuple(Items::from_slice(&inst.args)));
         match inst.kwargs {
             Some(kwargs) if self.proto >= 4 => {
                 self.tasks.push(Task::CallEnd {
@@ -1337,12 +1340,16 @@ impl<'g, 'p> Saver<'g, 'p> {
                 // functools.partial(object.__new__, cls, *args, **kwargs)
                 // and calls it with no arguments.
                 let new_fn = self.object_new();
-                let partial_args = self.add_extra(Object::Tuple(vec![new_fn]));
-                let mut call_args = vec![inst.class];
+                let partial_args = self.add_extra(Object::Tuple(Items::from([new_fn])));
+                let mut call_args = Items::from([inst.class]);
                 call_args.extend_from_slice(&inst.args);
                 let call_args = self.add_extra(Object::Tuple(call_args));
-                let state =
-                    self.add_extra(Object::Tuple(vec![new_fn, call_args, kwargs, Value::None]));
+                let state = self.add_extra(Object::Tuple(Items::from([
+                    new_fn,
+                    call_args,
+                    kwargs,
+                    Value::None,
+                ])));
                 let partial = self.global_value(("functools", "partial"));
                 let constructor = self.add_extra(Object::Reduce(Box::new(Reduce {
                     callable: partial,
@@ -1350,7 +1357,7 @@ impl<'g, 'p> Saver<'g, 'p> {
                     state: Some(state),
                     ..Reduce::default()
                 })));
-                let no_args = self.add_extra(Object::Tuple(Vec::new()));
+                let no_args = self.add_extra(Object::Tuple(Items::new()));
                 self.tasks.push(Task::CallEnd {
                     id,
                     op: Op::Reduce.code(),
@@ -1380,7 +1387,7 @@ impl<'g, 'p> Saver<'g, 'p> {
         let object = self.global_value(("builtins", "object"));
         let new_name = self.add_extra(Object::Str("__new__".into()));
         self.interned.insert(encoding_id(new_name));
-        let getattr_args = self.add_extra(Object::Tuple(vec![object, new_name]));
+        let getattr_args = self.add_extra(Object::Tuple(Items::from([object, new_name])));
         let getattr = self.global_value(("builtins", "getattr"));
         let new_fn = self.add_extra(Object::Reduce(Box::new(Reduce {
             callable: getattr,
@@ -1440,7 +1447,7 @@ impl<'g, 'p> Saver<'g, 'p> {
             // A nested class below protocol 4: getattr(parent, last).
             let parent = self.global_value((module, parent));
             let last = self.add_extra(Object::Str(PyStr::from(last)));
-            let args = self.add_extra(Object::Tuple(vec![parent, last]));
+            let args = self.add_extra(Object::Tuple(Items::from([parent, last])));
             let getattr = self.global_value(("builtins", "getattr"));
             self.tasks.push(Task::Memoize(Named::Value(key)));
             self.tasks.push(Task::Byte(Op::Reduce.code()));

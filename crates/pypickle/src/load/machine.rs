@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::opcode::Opcode;
 use crate::text::{self, IntText, Py2Text};
 use crate::value::key::{repeated_keys, unhashable_type};
-use crate::value::{Buffer, Graph, Instance, ObjId, Object, PyInt, PyStr, Reduce, Value};
+use crate::value::{Buffer, Graph, Instance, Items, ObjId, Object, PyInt, PyStr, Reduce, Value};
 
 /// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
 /// for anything a hostile pickle makes up.
@@ -187,7 +187,7 @@ impl<'u> Machine<'u> {
     pub(crate) fn run<'de, R: Read<'de>>(mut self, input: &mut R) -> Result<Option<Graph>> {
         // Real pickles spend about 8-16 bytes per object; sizing the arena
         // for that up front saves its regrowth copies. Capped, since the
-        // input might be one huge string (1M objects are 32 MB).
+        // input might be one huge string (1M objects are 40 MB).
         let hint = input.remaining_hint() / 12;
         self.graph = Graph::with_capacity(hint.min(1 << 20));
         if self.opts.record_spans {
@@ -268,11 +268,13 @@ impl<'u> Machine<'u> {
         Ok(at)
     }
 
-    /// Pops everything above the innermost mark, and the mark, into a new
-    /// vector (which becomes the new object's storage).
-    fn pop_to_mark(&mut self) -> Result<Vec<Value>> {
+    /// Pops everything above the innermost mark, and the mark, into the
+    /// items of a new object.
+    fn pop_to_mark(&mut self) -> Result<Items> {
         let at = self.pop_mark()?;
-        Ok(self.stack.split_off(at))
+        let items = Items::from_slice(&self.stack[at..]);
+        self.stack.truncate(at);
+        Ok(items)
     }
 
     /// Pops the innermost mark and hands `f` the items above it, straight
@@ -714,7 +716,7 @@ impl<'u> Machine<'u> {
             match self.graph.get_mut(id) {
                 Some(Object::Dict(items)) => merge_pairs(items, &repeats),
                 Some(Object::Set(items) | Object::FrozenSet(items)) => {
-                    retain_except(items, &repeats)
+                    items.retain(except(&repeats))
                 }
                 _ => {}
             }
@@ -732,7 +734,7 @@ impl<'u> Machine<'u> {
         };
         match self.graph.get_mut(id) {
             // EMPTY_LIST then APPENDS: one exact allocation.
-            Some(Object::List(list)) if list.capacity() == 0 => *list = items.to_vec(),
+            Some(Object::List(list)) if list.is_empty() => *list = Items::from_slice(items),
             Some(Object::List(list)) => list.extend_from_slice(items),
             Some(Object::Instance(inst)) => inst.list_items.extend_from_slice(items),
             Some(Object::Reduce(r)) => r.list_items.extend_from_slice(items),
@@ -871,19 +873,19 @@ impl<'u> Machine<'u> {
             return Err(self.underflow());
         }
         let at = self.stack.len() - N;
-        let items = <[Value; N]>::try_from(&self.stack[at..]).unwrap_or([Value::None; N]);
+        let items = Items::from_slice(&self.stack[at..]);
         self.stack.truncate(at);
-        self.make_tuple(Vec::from(items))
+        self.make_tuple(items)
     }
 
-    fn make_tuple(&mut self, items: Vec<Value>) -> Result<()> {
+    fn make_tuple(&mut self, items: Items) -> Result<()> {
         self.charge(items.len() as u64 * 16)?;
         self.push_obj(Object::Tuple(items))
     }
 
     fn tuple_items(&self, v: Value, err: &str) -> Result<Vec<Value>> {
         match self.object(v) {
-            Some(Object::Tuple(items)) => Ok(items.clone()),
+            Some(Object::Tuple(items)) => Ok(items.to_vec()),
             _ => Err(bad(err.to_string())),
         }
     }
@@ -1086,7 +1088,8 @@ impl<'u> Machine<'u> {
                 }
             }
             Opcode::PopMark => {
-                self.pop_to_mark()?;
+                let at = self.pop_mark()?;
+                self.stack.truncate(at);
             }
             Opcode::Dup => {
                 let v = self.top()?;
@@ -1195,7 +1198,7 @@ impl<'u> Machine<'u> {
             Opcode::ShortBinUnicode => self.bin_unicode::<R, 1>(input)?,
             Opcode::BinUnicode => self.bin_unicode::<R, 4>(input)?,
             Opcode::BinUnicode8 => self.bin_unicode::<R, 8>(input)?,
-            Opcode::EmptyTuple => self.push_obj(Object::Tuple(Vec::new()))?,
+            Opcode::EmptyTuple => self.push_obj(Object::Tuple(Items::new()))?,
             Opcode::Tuple => {
                 let items = self.pop_to_mark()?;
                 self.make_tuple(items)?;
@@ -1203,7 +1206,7 @@ impl<'u> Machine<'u> {
             Opcode::Tuple1 => self.small_tuple::<1>()?,
             Opcode::Tuple2 => self.small_tuple::<2>()?,
             Opcode::Tuple3 => self.small_tuple::<3>()?,
-            Opcode::EmptyList => self.push_obj(Object::List(Vec::new()))?,
+            Opcode::EmptyList => self.push_obj(Object::List(Items::new()))?,
             Opcode::List => {
                 let items = self.pop_to_mark()?;
                 self.charge(items.len() as u64 * 16)?;
@@ -1220,10 +1223,10 @@ impl<'u> Machine<'u> {
                 })?;
                 self.push(v);
             }
-            Opcode::EmptySet => self.push_obj(Object::Set(Vec::new()))?,
+            Opcode::EmptySet => self.push_obj(Object::Set(Items::new()))?,
             Opcode::FrozenSet => {
                 let v = self.with_marked(|m, items| {
-                    let v = m.add(Object::FrozenSet(Vec::with_capacity(items.len())))?;
+                    let v = m.add(Object::FrozenSet(Items::with_capacity(items.len())))?;
                     if let Value::Ref(id) = v {
                         m.set_insert(id, items)?;
                     }
@@ -1315,15 +1318,14 @@ impl<'u> Machine<'u> {
                 let (module, name) = Self::global_names(input, text::decode_ascii_strict)?;
                 self.global(module, name)?;
                 let class = self.pop()?;
-                self.instantiate(class, args)?;
+                self.instantiate(class, args.into_vec())?;
             }
             Opcode::Obj => {
-                let mut items = self.pop_to_mark()?;
-                if items.is_empty() {
+                let items = self.pop_to_mark()?;
+                let Some((&class, args)) = items.split_first() else {
                     return Err(self.underflow());
-                }
-                let args = items.split_off(1);
-                self.instantiate(items[0], args)?;
+                };
+                self.instantiate(class, args.to_vec())?;
             }
             Opcode::Reduce => {
                 let args = self.pop()?;
@@ -1523,16 +1525,22 @@ fn merge_pairs(items: &mut Vec<(Value, Value)>, repeats: &[(usize, usize)]) {
 
 /// Removes the positions named first in `repeats` (sorted) from `items`.
 fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
+    items.retain_mut(except(repeats));
+}
+
+/// A `retain` test that drops the positions named first in `repeats`
+/// (sorted) and keeps the rest, for `Vec` and [`Items`] alike.
+fn except<T>(repeats: &[(usize, usize)]) -> impl FnMut(&mut T) -> bool + '_ {
     let mut drop = repeats.iter().map(|r| r.0).peekable();
     let mut pos = 0;
-    items.retain(|_| {
+    move |_| {
         let keep = drop.peek() != Some(&pos);
         if !keep {
             drop.next();
         }
         pos += 1;
         keep
-    });
+    }
 }
 
 /// True when two values are the same object or the same atom, bit for bit.

@@ -4,7 +4,7 @@
 
 use crate::class::Registry;
 use crate::error::{Error, ErrorCode, Result};
-use crate::value::{Global, Graph, Instance, Object, PyBytes, PyStr, Value};
+use crate::value::{Global, Graph, Instance, Items, Object, PyBytes, PyStr, Value};
 
 /// Which globals a load accepts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -90,7 +90,7 @@ fn iterated(g: &Graph, v: Value) -> impl Iterator<Item = Value> + '_ {
     items.iter().copied().chain(pairs.iter().map(|kv| kv.0))
 }
 
-fn items_of(g: &Graph, v: Value) -> Option<Vec<Value>> {
+fn items_of(g: &Graph, v: Value) -> Option<Items> {
     match g.resolve(v)? {
         Object::List(items)
         | Object::Tuple(items)
@@ -180,8 +180,8 @@ pub(crate) fn native_call(
         return Err(Error::new(ErrorCode::TypeMismatch(message)));
     }
     let obj = match (module, name, args) {
-        ("builtins", "set", []) => Object::Set(Vec::new()),
-        ("builtins", "frozenset", []) => Object::FrozenSet(Vec::new()),
+        ("builtins", "set", []) => Object::Set(Items::new()),
+        ("builtins", "frozenset", []) => Object::FrozenSet(Items::new()),
         ("builtins", "set", [it]) => match items_of(g, *it) {
             Some(items) => Object::Set(items),
             None => return Ok(None),
@@ -261,7 +261,7 @@ pub(crate) fn native_call(
         ("copyreg", "__newobj_ex__", [cls, a, kw]) if global_of(g, *cls).is_some() => {
             match (g.resolve(*a), g.resolve(*kw)) {
                 (Some(Object::Tuple(a)), Some(Object::Dict(_))) => {
-                    instance(*cls, a.clone(), Some(*kw))
+                    instance(*cls, a.to_vec(), Some(*kw))
                 }
                 _ => return Ok(None),
             }

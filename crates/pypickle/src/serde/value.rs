@@ -151,16 +151,16 @@ impl<'b> Compound<'b> {
             ..
         } = self;
         match kind {
-            Kind::List => b.add(Object::List(items)),
-            Kind::Tuple => b.add(Object::Tuple(items)),
-            Kind::Set => b.add(Object::Set(items)),
-            Kind::FrozenSet => b.add(Object::FrozenSet(items)),
+            Kind::List => b.add(Object::List(items.into())),
+            Kind::Tuple => b.add(Object::Tuple(items.into())),
+            Kind::Set => b.add(Object::Set(items.into())),
+            Kind::FrozenSet => b.add(Object::FrozenSet(items.into())),
             Kind::Dict => b.add(Object::Dict(pairs)),
             Kind::Variant(name, is_struct) => {
                 let inner = if is_struct {
                     b.add(Object::Dict(pairs))?
                 } else {
-                    b.add(Object::Tuple(items))?
+                    b.add(Object::Tuple(items.into()))?
                 };
                 b.variant(name, inner)
             }

@@ -249,6 +249,7 @@ fn key_eq(ga: &Graph, a: Value, gb: &Graph, b: Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Items;
 
     #[test]
     fn numbers_compare_across_types() {
@@ -282,7 +283,7 @@ mod tests {
         let mut g = Graph::new();
         let mut v = Value::None;
         for _ in 0..1_000_000 {
-            v = Value::Ref(g.add(Object::List(vec![v])));
+            v = Value::Ref(g.add(Object::List(Items::from([v]))));
         }
         g.set_root(v);
         let h = g.clone();

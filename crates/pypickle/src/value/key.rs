@@ -331,6 +331,7 @@ pub(crate) fn key_eq(g: &Graph, a: Value, b: Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Items;
 
     #[test]
     fn equal_keys_hash_equally_both_ways() {
@@ -338,13 +339,13 @@ mod tests {
         let a = g.str("a");
         let b = g.str("b");
         // frozenset({1, 'a', 'b'}) in two orders, 1 spelled two ways.
-        let f1 = Value::Ref(g.add(Object::FrozenSet(vec![Value::Int(1), a, b])));
-        let f2 = Value::Ref(g.add(Object::FrozenSet(vec![b, Value::Float(1.0), a])));
+        let f1 = Value::Ref(g.add(Object::FrozenSet(Items::from([Value::Int(1), a, b]))));
+        let f2 = Value::Ref(g.add(Object::FrozenSet(Items::from([b, Value::Float(1.0), a]))));
         // A deep chain of tuples, twice: the budget cuts both alike.
         let (mut t1, mut t2) = (f1, f2);
         for _ in 0..1000 {
-            t1 = Value::Ref(g.add(Object::Tuple(vec![t1, Value::Bool(true)])));
-            t2 = Value::Ref(g.add(Object::Tuple(vec![t2, Value::Int(1)])));
+            t1 = Value::Ref(g.add(Object::Tuple(Items::from([t1, Value::Bool(true)]))));
+            t2 = Value::Ref(g.add(Object::Tuple(Items::from([t2, Value::Int(1)]))));
         }
         for keyed in [false, true] {
             assert_eq!(key_hash(&g, f1, keyed), key_hash(&g, f2, keyed));
@@ -359,7 +360,7 @@ mod tests {
         let mut g = Graph::new();
         let mut t = Value::Int(0);
         for _ in 0..8 {
-            t = Value::Ref(g.add(Object::Tuple(vec![t; 100])));
+            t = Value::Ref(g.add(Object::Tuple(Items::from(vec![t; 100]))));
         }
         let keys: Vec<Value> = (0..20).map(Value::Int).chain([t]).collect();
         assert!(repeated_keys(&g, &keys, &mut Vec::new()).is_empty());
@@ -391,7 +392,9 @@ mod tests {
             keys.push(Value::Float((i % 5) as f64));
             keys.push(Value::Bool(i % 2 == 0));
             let t = g.str(format!("t{}", i % 3));
-            keys.push(Value::Ref(g.add(Object::Tuple(vec![t, Value::Int(1)]))));
+            keys.push(Value::Ref(
+                g.add(Object::Tuple(Items::from([t, Value::Int(1)]))),
+            ));
         }
         let mut scratch = Vec::new();
         let fast = repeated_keys(&g, &keys, &mut scratch);

@@ -15,7 +15,7 @@
 //! // l = [1, 'two']; l.append(l)
 //! let mut g = Graph::new();
 //! let two = g.str("two");
-//! let l = g.add(Object::List(vec![Value::Int(1), two]));
+//! let l = g.add(Object::List(vec![Value::Int(1), two].into()));
 //! g.list_mut(l).unwrap().push(Value::Ref(l));
 //! g.set_root(Value::Ref(l));
 //! assert_eq!(g.to_string(), "[1, 'two', [...]]");
@@ -23,6 +23,7 @@
 
 mod eq;
 pub(crate) mod instance;
+mod items;
 pub(crate) mod key;
 mod pybytes;
 mod pyint;
@@ -30,6 +31,7 @@ pub(crate) mod pystr;
 mod repr;
 
 pub use instance::InstanceView;
+pub use items::Items;
 pub use pybytes::PyBytes;
 pub use pyint::PyInt;
 pub(crate) use pyint::{signed_len, IntForm};
@@ -84,15 +86,15 @@ pub enum Object {
         im: f64,
     },
     /// A `tuple`.
-    Tuple(Vec<Value>),
+    Tuple(Items),
     /// A `list`.
-    List(Vec<Value>),
+    List(Items),
     /// A `dict`: key-value pairs in insertion order.
     Dict(Vec<(Value, Value)>),
     /// A `set`, in the order its items were loaded or added.
-    Set(Vec<Value>),
+    Set(Items),
     /// A `frozenset`, in the order its items were loaded or added.
-    FrozenSet(Vec<Value>),
+    FrozenSet(Items),
     /// A reference to a class or function by name: `module.qualname`.
     Global(Box<Global>),
     /// An instance of a class, built the way `object.__reduce_ex__` describes
@@ -290,7 +292,7 @@ impl Graph {
     }
 
     /// The list with this id, mutably.
-    pub fn list_mut(&mut self, id: ObjId) -> Option<&mut Vec<Value>> {
+    pub fn list_mut(&mut self, id: ObjId) -> Option<&mut Items> {
         match self.get_mut(id)? {
             Object::List(items) => Some(items),
             _ => None,

@@ -335,13 +335,14 @@ pub fn bytes_repr(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Items;
 
     #[test]
     fn million_deep_list_prints() {
         let mut g = Graph::new();
         let mut inner = Value::None;
         for _ in 0..1_000_000 {
-            inner = Value::Ref(g.add(Object::List(vec![inner])));
+            inner = Value::Ref(g.add(Object::List(Items::from([inner]))));
         }
         g.set_root(inner);
         let s = g.to_string();
@@ -352,10 +353,10 @@ mod tests {
     #[test]
     fn cycles_print_like_python() {
         let mut g = Graph::new();
-        let l = g.add(Object::List(vec![]));
+        let l = g.add(Object::List(Items::new()));
         let d = g.add(Object::Dict(vec![]));
         let k = g.str("d");
-        let t = g.add(Object::Tuple(vec![Value::Ref(l)]));
+        let t = g.add(Object::Tuple(Items::from([Value::Ref(l)])));
         g.list_mut(l)
             .unwrap()
             .extend([Value::Ref(l), Value::Ref(d), Value::Ref(t)]);
