@@ -186,9 +186,10 @@ impl<'u> Machine<'u> {
     /// Runs opcodes to STOP. `Ok(None)` when the input is empty.
     pub(crate) fn run<'de, R: Read<'de>>(mut self, input: &mut R) -> Result<Option<Graph>> {
         // Real pickles spend about 8-16 bytes per object; sizing the arena
-        // for that up front saves its regrowth copies. Capped, since the
+        // for the densest up front saves its regrowth copies, and room never
+        // used is never touched, so it takes no memory. Capped, since the
         // input might be one huge string (1M objects are 40 MB).
-        let hint = input.remaining_hint() / 12;
+        let hint = input.remaining_hint() / 8;
         self.graph = Graph::with_capacity(hint.min(1 << 20));
         if self.opts.record_spans {
             self.graph.spans = Some(Vec::new());
