@@ -243,6 +243,43 @@ fn shared_objects_cannot_expand_without_bound() {
         .err()
         .expect("expansion is bounded");
     assert_eq!(err.classify(), pypickle::Category::Limit, "{err}");
+    // With the default limits too: a walk may produce at most 16 times
+    // what the graph holds, 16 bytes a slot (41 lists of 8: 41 * 9 * 256
+    // bytes), plus 1 MiB; not `max_alloc` (16 GiB, more than a machine
+    // has once typed values are allocated).
+    let err = pypickle::from_slice::<Tree>(&data)
+        .err()
+        .expect("expansion is bounded by default");
+    let limit = 41 * 9 * 256 + (1 << 20);
+    assert_eq!(
+        err.to_string(),
+        format!("allocation limit of {limit} bytes exceeded")
+    );
+    // The class traits' reader stops at the same size.
+    struct AnyTree;
+    impl pypickle::FromPython for AnyTree {
+        fn from_python(
+            l: &mut pypickle::class::FromGraph,
+            v: pypickle::Value,
+        ) -> pypickle::Result<Self> {
+            if let Some(pypickle::Object::List(items)) = l.object(v) {
+                for &item in items.iter() {
+                    l.value::<AnyTree>(item)?;
+                }
+            }
+            Ok(AnyTree)
+        }
+    }
+    let graph = pypickle::loads(&data).unwrap();
+    let err = pypickle::class::FromGraph::new(&graph)
+        .max_depth(100)
+        .root::<AnyTree>()
+        .err()
+        .expect("expansion is bounded");
+    assert_eq!(
+        err.to_string(),
+        format!("allocation limit of {limit} bytes exceeded")
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{FromPython, Unpickle, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::value::instance::StateAttrs;
-use crate::value::{Graph, ObjId, Object, PyStr, Value};
+use crate::value::{Graph, ObjId, Object, PyStr, Value, EXPANSION};
 
 /// Reads typed values out of an object [`Graph`]. It remembers the
 /// `Rc`s it made by object, so an object reached twice becomes one `Rc`
@@ -24,6 +24,10 @@ pub struct FromGraph<'g> {
     shared: HashMap<ObjId, Box<dyn Any>>,
     depth: usize,
     max_depth: usize,
+    /// Bytes the values read may still take (16 a value, plus str and
+    /// bytes data), and the limit it started at.
+    budget: u64,
+    alloc_limit: u64,
 }
 
 pub(crate) fn mismatch(message: impl Into<String>) -> Error {
@@ -32,12 +36,23 @@ pub(crate) fn mismatch(message: impl Into<String>) -> Error {
 
 impl<'g> FromGraph<'g> {
     /// A reader of `graph`.
+    ///
+    /// An object reached twice is read twice (except through `Rc`), so the
+    /// values read may take at most 16 times what the graph holds, counted
+    /// as typed serde loading counts them (see [`crate::Limits::max_alloc`]):
+    /// sharing cannot make a small pickle expand without bound.
     pub fn new(graph: &'g Graph) -> Self {
+        let alloc_limit = graph
+            .content_size()
+            .saturating_mul(16 * EXPANSION)
+            .saturating_add(1 << 20);
         FromGraph {
             graph,
             shared: HashMap::new(),
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
+            budget: alloc_limit,
+            alloc_limit,
         }
     }
 
@@ -64,16 +79,26 @@ impl<'g> FromGraph<'g> {
         self.value(self.graph.root())
     }
 
-    /// Reads `v` as a `T`, with the depth check every nested value goes
-    /// through.
+    /// Reads `v` as a `T`, with the depth and size checks every nested
+    /// value goes through.
     ///
     /// # Errors
     ///
-    /// When `v` does not fit `T`, or values nest too deeply.
+    /// When `v` does not fit `T`, values nest too deeply, or shared
+    /// objects read over and over exceed the size limit.
     pub fn value<T: FromPython>(&mut self, v: Value) -> Result<T> {
         if self.depth >= self.max_depth {
             return Err(Error::new(ErrorCode::DepthLimit(self.max_depth)));
         }
+        let data = match self.graph.resolve(v) {
+            Some(Object::Str(s)) => s.len(),
+            Some(obj) => obj.byte_data().map_or(0, <[u8]>::len),
+            None => 0,
+        };
+        self.budget = self
+            .budget
+            .checked_sub(16 + data as u64)
+            .ok_or_else(|| Error::new(ErrorCode::AllocationLimit(self.alloc_limit)))?;
         self.depth += 1;
         let out = T::from_python(self, v);
         self.depth -= 1;

@@ -35,7 +35,8 @@ pub struct Limits {
     pub max_memo_index: u64,
     /// The most bytes the loaded objects may take, counted as the data of
     /// strs and bytes plus 16 bytes per container slot. Typed (serde)
-    /// loading counts what it produces against the same limit, so shared
+    /// loading counts what it produces against the same limit, and against
+    /// 16 times what the loaded graph holds (plus 1 MiB), so shared
     /// objects read many times cannot make a small pickle expand without
     /// bound.
     pub max_alloc: u64,

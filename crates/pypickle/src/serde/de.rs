@@ -9,8 +9,8 @@
 //! The walk recurses with the target type, so a recursive type fed a deep
 //! or cyclic graph is stopped by a depth limit ([`crate::Limits::max_depth`]),
 //! and the bytes a walk may produce, counted as the loader counts them, are
-//! bounded by [`crate::Limits::max_alloc`]: sharing cannot make a small
-//! pickle expand without bound.
+//! bounded by [`crate::Limits::max_alloc`] and by 16 times what the graph
+//! holds: sharing cannot make a small pickle expand without bound.
 //!
 //! Strings and bytes are lent to the visitor (`&'de str`, `&'de [u8]`,
 //! borrowed `Cow`) when their data lies whole in the input slice
@@ -20,7 +20,7 @@
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 
 use crate::error::{Error, Result};
-use crate::value::{Graph, IntForm, ObjId, Object, PyInt, PyStr, Value};
+use crate::value::{Graph, IntForm, ObjId, Object, PyInt, PyStr, Value, EXPANSION};
 
 /// Where `'de` data can be borrowed from.
 #[derive(Clone, Copy)]
@@ -41,7 +41,7 @@ pub(crate) struct Walker<'a, 'de> {
     max_depth: usize,
     /// Bytes the walk may still produce (strs and bytes data, 16 per item).
     budget: u64,
-    max_alloc: u64,
+    alloc_limit: u64,
 }
 
 /// What a container yields to a seq visitor.
@@ -52,13 +52,19 @@ enum Items<'a> {
 
 impl<'a, 'de> Walker<'a, 'de> {
     pub(crate) fn new(graph: &'a Graph, lend: Lend<'de>, limits: &crate::Limits) -> Self {
+        // Counted as `charge` counts: 16 bytes a value, plus data.
+        let expanded = graph
+            .content_size()
+            .saturating_mul(16 * EXPANSION)
+            .saturating_add(1 << 20);
+        let budget = limits.max_alloc.min(expanded);
         Walker {
             graph,
             lend,
             depth_left: limits.max_depth,
             max_depth: limits.max_depth,
-            budget: limits.max_alloc,
-            max_alloc: limits.max_alloc,
+            budget,
+            alloc_limit: budget,
         }
     }
 
@@ -82,7 +88,7 @@ impl<'a, 'de> Walker<'a, 'de> {
                 self.budget = rest;
                 Ok(())
             }
-            None => Err(Error::allocation_limit(self.max_alloc)),
+            None => Err(Error::allocation_limit(self.alloc_limit)),
         }
     }
 

@@ -338,6 +338,17 @@ impl Graph {
         (start != u64::MAX).then_some(start)
     }
 
+    /// What the graph holds, in the units walks that follow shared objects
+    /// count (one per object, per container slot and per byte of str or
+    /// bytes data): such a walk (a repr, typed loading) may go over the
+    /// graph [`EXPANSION`] times, so that sharing cannot make a small
+    /// pickle expand without bound.
+    pub(crate) fn content_size(&self) -> u64 {
+        self.objects.iter().fold(0u64, |n, obj| {
+            n.saturating_add(1 + obj.content_weight() as u64)
+        })
+    }
+
     /// Every object with its id, in arena order.
     ///
     /// A loaded graph also holds objects the pickle built only on the way,
@@ -353,7 +364,27 @@ impl Graph {
     }
 }
 
+/// How many times over a walk that follows shared objects may go over the
+/// graph's [`Graph::content_size`].
+pub(crate) const EXPANSION: u64 = 16;
+
 impl Object {
+    /// The object's own share of [`Graph::content_size`]: its container
+    /// slots, or its bytes of str or bytes data.
+    pub(crate) fn content_weight(&self) -> usize {
+        match self {
+            Object::Str(s) => s.len(),
+            Object::Bytes(b) => b.len(),
+            Object::ByteArray(b) => b.len(),
+            Object::Tuple(v) | Object::List(v) | Object::Set(v) | Object::FrozenSet(v) => v.len(),
+            Object::Dict(v) => 2 * v.len(),
+            // The class or callable, arguments, kwargs and state.
+            Object::Instance(i) => i.args.len() + i.list_items.len() + 2 * i.dict_items.len() + 3,
+            Object::Reduce(r) => r.list_items.len() + 2 * r.dict_items.len() + 3,
+            _ => 0,
+        }
+    }
+
     /// The data of a `bytes` or a `bytearray`; `None` for any other object.
     pub fn byte_data(&self) -> Option<&[u8]> {
         match self {

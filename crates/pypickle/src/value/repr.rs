@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::fmt::{self, Write};
 
-use super::{Graph, ObjId, Object, PyStr, Value};
+use super::{Graph, ObjId, Object, PyStr, Value, EXPANSION};
 
 enum Task<'g> {
     Value(Value),
@@ -17,6 +17,11 @@ enum Task<'g> {
     Item(&'g (Value, Value)),
 }
 
+/// Python's `repr()` of the root value.
+///
+/// A shared object prints in full wherever it is reached, as in Python, up
+/// to 16 times the graph's own size: past that, values print as `...`, so
+/// a small hostile pickle cannot make its repr exhaust memory.
 impl fmt::Display for Graph {
     /// Python's `repr()` of the root value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -33,7 +38,8 @@ impl fmt::Debug for Graph {
 }
 
 impl Graph {
-    /// Python's `repr()` of one value of this graph.
+    /// Python's `repr()` of one value of this graph, with the size bound
+    /// of the [`Display`](fmt::Display) impl.
     pub fn repr(&self, v: Value) -> String {
         let mut out = String::new();
         write_repr(self, v, &mut out);
@@ -60,9 +66,22 @@ fn push_items<'g>(stack: &mut Vec<Task<'g>>, items: &'g [(Value, Value)]) {
     }
 }
 
+/// The most a repr of `g` may print, in [`Graph::content_size`] units,
+/// before it prints `...` instead. A shared object prints in full
+/// wherever it is reached, as in Python, so a pickle of a few hundred
+/// bytes (a list holding the previous list twice, 64 times over) has a
+/// repr of 2^64 items: the budget keeps the output within a multiple of
+/// the graph's own size.
+fn repr_budget(g: &Graph) -> u64 {
+    g.content_size()
+        .saturating_mul(EXPANSION)
+        .saturating_add(4096)
+}
+
 pub(crate) fn write_repr(g: &Graph, root: Value, out: &mut String) {
     let mut stack = vec![Task::Value(root)];
     let mut active: HashSet<ObjId> = HashSet::new();
+    let mut budget = repr_budget(g);
     while let Some(task) = stack.pop() {
         let v = match task {
             Task::Text(t) => {
@@ -81,6 +100,11 @@ pub(crate) fn write_repr(g: &Graph, root: Value, out: &mut String) {
             }
             Task::Value(v) => v,
         };
+        if budget == 0 {
+            out.push_str("...");
+            continue;
+        }
+        budget -= 1;
         let id = match v {
             Value::None => {
                 out.push_str("None");
@@ -104,6 +128,7 @@ pub(crate) fn write_repr(g: &Graph, root: Value, out: &mut String) {
             out.push_str("<dangling>");
             continue;
         };
+        budget = budget.saturating_sub(obj.content_weight() as u64);
         // Containers guard against printing themselves inside themselves.
         let recursive_text = match obj {
             Object::List(_) => Some("[...]"),
@@ -365,6 +390,38 @@ mod tests {
         }
         g.set_root(Value::Ref(l));
         assert_eq!(g.to_string(), "[[...], {'d': {...}}, ([...],)]");
+    }
+
+    #[test]
+    fn shared_objects_print_within_a_budget() {
+        // Each list holds the one before twice: a repr of 2^64 Nones.
+        let mut g = Graph::new();
+        let mut inner = Value::None;
+        for _ in 0..64 {
+            inner = Value::Ref(g.add(Object::List(Items::from([inner, inner]))));
+        }
+        g.set_root(inner);
+        let s = g.to_string();
+        // The budget: 16 times (1 + 64 objects of weight 3), plus 4096
+        // values, each printed in a few bytes.
+        assert!(s.len() <= 8 * (16 * 193 + 4096), "{} bytes", s.len());
+        assert!(s.starts_with("[[[") && s.contains("None") && s.contains("..."));
+        assert_eq!(
+            s.matches('[').count(),
+            s.matches(']').count(),
+            "brackets close"
+        );
+        assert!(s.ends_with(", ...]"));
+        // Shared objects within the budget print in full, as in Python.
+        let mut g = Graph::new();
+        let s = g.str("x");
+        let pair = g.add(Object::List(Items::from([s, s])));
+        let both = g.add(Object::Tuple(Items::from([
+            Value::Ref(pair),
+            Value::Ref(pair),
+        ])));
+        g.set_root(Value::Ref(both));
+        assert_eq!(g.to_string(), "(['x', 'x'], ['x', 'x'])");
     }
 
     #[test]
