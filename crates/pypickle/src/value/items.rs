@@ -212,6 +212,8 @@ impl FromIterator<Value> for Items {
 
 impl Extend<Value> for Items {
     fn extend<I: IntoIterator<Item = Value>>(&mut self, iter: I) {
+        let iter = iter.into_iter();
+        self.reserve(iter.size_hint().0);
         for item in iter {
             self.push(item);
         }
@@ -261,11 +263,14 @@ mod tests {
                 one_by_one.extend_from_slice(&[v]);
             }
             let collected: Items = want.iter().copied().collect();
+            let mut extended_by_iter = Items::from_slice(&want[..want.len().min(1)]);
+            extended_by_iter.extend(want.iter().copied().skip(1));
             for items in [
                 pushed,
                 extended,
                 one_by_one,
                 collected,
+                extended_by_iter,
                 Items::from(want.clone()),
                 Items::from_slice(&want),
             ] {
