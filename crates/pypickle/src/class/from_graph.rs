@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{FromPython, Unpickle, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, ErrorCode, Result};
 use crate::value::instance::StateAttrs;
-use crate::value::{Graph, ObjId, Object, PyStr, Value, EXPANSION};
+use crate::value::{Graph, ObjId, Object, PyStr, Value};
 
 /// Reads typed values out of an object [`Graph`]. It remembers the
 /// `Rc`s it made by object, so an object reached twice becomes one `Rc`
@@ -42,10 +42,7 @@ impl<'g> FromGraph<'g> {
     /// as typed serde loading counts them (see [`crate::Limits::max_alloc`]):
     /// sharing cannot make a small pickle expand without bound.
     pub fn new(graph: &'g Graph) -> Self {
-        let alloc_limit = graph
-            .content_size()
-            .saturating_mul(16 * EXPANSION)
-            .saturating_add(1 << 20);
+        let alloc_limit = graph.typed_walk_limit();
         FromGraph {
             graph,
             shared: HashMap::new(),

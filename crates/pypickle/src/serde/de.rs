@@ -20,7 +20,7 @@
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 
 use crate::error::{Error, Result};
-use crate::value::{Graph, IntForm, ObjId, Object, PyInt, PyStr, Value, EXPANSION};
+use crate::value::{Graph, IntForm, ObjId, Object, PyInt, PyStr, Value};
 
 /// Where `'de` data can be borrowed from.
 #[derive(Clone, Copy)]
@@ -53,11 +53,7 @@ enum Items<'a> {
 impl<'a, 'de> Walker<'a, 'de> {
     pub(crate) fn new(graph: &'a Graph, lend: Lend<'de>, limits: &crate::Limits) -> Self {
         // Counted as `charge` counts: 16 bytes a value, plus data.
-        let expanded = graph
-            .content_size()
-            .saturating_mul(16 * EXPANSION)
-            .saturating_add(1 << 20);
-        let budget = limits.max_alloc.min(expanded);
+        let budget = limits.max_alloc.min(graph.typed_walk_limit());
         Walker {
             graph,
             lend,

@@ -36,7 +36,7 @@ pub struct Items(Repr);
 enum Repr {
     One([Value; 1]),
     Two([Value; 2]),
-    /// None, or more than two, or a list that grew past two.
+    /// No items, more than two, or items that grew past two.
     Heap(Vec<Value>),
 }
 
@@ -282,6 +282,11 @@ mod tests {
 
     #[test]
     fn one_or_two_items_are_inline() {
+        // The tag fits in the first value's spare tag values.
+        assert_eq!(
+            std::mem::size_of::<Items>(),
+            std::mem::size_of::<[Value; 2]>()
+        );
         assert!(matches!(Items::from_slice(&ints(1)).0, Repr::One(_)));
         assert!(matches!(Items::from(ints(2)).0, Repr::Two(_)));
         let mut grown = Items::from(ints(2));

@@ -349,6 +349,15 @@ impl Graph {
         })
     }
 
+    /// The most bytes a typed walk of this graph (serde, `FromGraph`) may
+    /// produce, counted as 16 a value plus str and bytes data:
+    /// [`EXPANSION`] times its content, plus 1 MiB.
+    pub(crate) fn typed_walk_limit(&self) -> u64 {
+        self.content_size()
+            .saturating_mul(16 * EXPANSION)
+            .saturating_add(1 << 20)
+    }
+
     /// Every object with its id, in arena order.
     ///
     /// A loaded graph also holds objects the pickle built only on the way,
