@@ -86,6 +86,12 @@ pub(crate) fn repeated_keys(
     scratch: &mut Vec<(u64, usize)>,
 ) -> Vec<(usize, usize)> {
     let mut repeats = Vec::new();
+    // Ints in increasing order (a dict built from a range, or sorted)
+    // repeat nothing: one pass, no table.
+    let increasing = |w: &[Value]| matches!((w[0], w[1]), (Value::Int(a), Value::Int(b)) if a < b);
+    if keys.windows(2).all(increasing) {
+        return repeats;
+    }
     // Up to this size comparing every pair beats hashing and sorting.
     if keys.len() <= 8 {
         // The usual small dict has str keys: compare their bytes directly.
@@ -408,5 +414,22 @@ mod tests {
             assert!(i < j && key_eq(&g, keys[i], keys[j]));
             assert!((0..i).all(|e| !key_eq(&g, keys[e], keys[j])));
         }
+    }
+
+    #[test]
+    fn increasing_ints_skip_the_table_and_others_do_not() {
+        let g = Graph::new();
+        let mut scratch = Vec::new();
+        let mut keys: Vec<Value> = (0..100).map(Value::Int).collect();
+        assert!(repeated_keys(&g, &keys, &mut scratch).is_empty());
+        // Not increasing: a repeat, and True equal to 1, are still found.
+        keys.push(Value::Int(50));
+        keys.push(Value::Bool(true));
+        assert_eq!(
+            repeated_keys(&g, &keys, &mut scratch),
+            [(100, 50), (101, 1)]
+        );
+        let small = [Value::Int(3), Value::Int(1), Value::Int(3)];
+        assert_eq!(repeated_keys(&g, &small, &mut scratch), [(2, 0)]);
     }
 }
