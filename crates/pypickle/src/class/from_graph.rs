@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use super::{FromPython, Unpickle, DEFAULT_MAX_DEPTH};
 use crate::error::{Error, ErrorCode, Result};
+use crate::value::expansion::Expansion;
 use crate::value::instance::StateAttrs;
 use crate::value::{Graph, ObjId, Object, PyStr, Value};
 
@@ -25,9 +26,8 @@ pub struct FromGraph<'g> {
     depth: usize,
     max_depth: usize,
     /// Bytes the values read may still take (16 a value, plus str and
-    /// bytes data), and the limit it started at.
-    budget: u64,
-    alloc_limit: u64,
+    /// bytes data).
+    budget: Expansion,
 }
 
 pub(crate) fn mismatch(message: impl Into<String>) -> Error {
@@ -42,14 +42,12 @@ impl<'g> FromGraph<'g> {
     /// as typed serde loading counts them (see [`crate::Limits::max_alloc`]):
     /// sharing cannot make a small pickle expand without bound.
     pub fn new(graph: &'g Graph) -> Self {
-        let alloc_limit = graph.typed_walk_limit();
         FromGraph {
             graph,
             shared: HashMap::new(),
             depth: 0,
             max_depth: DEFAULT_MAX_DEPTH,
-            budget: alloc_limit,
-            alloc_limit,
+            budget: Expansion::new(16, 1 << 20, u64::MAX),
         }
     }
 
@@ -92,10 +90,9 @@ impl<'g> FromGraph<'g> {
             Some(obj) => obj.byte_data().map_or(0, <[u8]>::len),
             None => 0,
         };
-        self.budget = self
-            .budget
-            .checked_sub(16 + data as u64)
-            .ok_or_else(|| Error::new(ErrorCode::AllocationLimit(self.alloc_limit)))?;
+        if !self.budget.spend(self.graph, 16 + data as u64) {
+            return Err(Error::new(ErrorCode::AllocationLimit(self.budget.limit())));
+        }
         self.depth += 1;
         let out = T::from_python(self, v);
         self.depth -= 1;

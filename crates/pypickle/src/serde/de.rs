@@ -20,6 +20,7 @@
 use serde::de::{self, DeserializeSeed, Unexpected, Visitor};
 
 use crate::error::{Error, Result};
+use crate::value::expansion::Expansion;
 use crate::value::{Graph, IntForm, ObjId, Object, PyInt, PyStr, Value};
 
 /// Where `'de` data can be borrowed from.
@@ -40,8 +41,7 @@ pub(crate) struct Walker<'a, 'de> {
     depth_left: usize,
     max_depth: usize,
     /// Bytes the walk may still produce (strs and bytes data, 16 per item).
-    budget: u64,
-    alloc_limit: u64,
+    budget: Expansion,
 }
 
 /// What a container yields to a seq visitor.
@@ -52,15 +52,13 @@ enum Items<'a> {
 
 impl<'a, 'de> Walker<'a, 'de> {
     pub(crate) fn new(graph: &'a Graph, lend: Lend<'de>, limits: &crate::Limits) -> Self {
-        // Counted as `charge` counts: 16 bytes a value, plus data.
-        let budget = limits.max_alloc.min(graph.typed_walk_limit());
         Walker {
             graph,
             lend,
             depth_left: limits.max_depth,
             max_depth: limits.max_depth,
-            budget,
-            alloc_limit: budget,
+            // Counted as `charge` counts: 16 bytes a value, plus data.
+            budget: Expansion::new(16, 1 << 20, limits.max_alloc),
         }
     }
 
@@ -79,12 +77,10 @@ impl<'a, 'de> Walker<'a, 'de> {
 
     #[inline]
     fn charge(&mut self, bytes: usize) -> Result<()> {
-        match self.budget.checked_sub(bytes as u64 + 16) {
-            Some(rest) => {
-                self.budget = rest;
-                Ok(())
-            }
-            None => Err(Error::allocation_limit(self.alloc_limit)),
+        if self.budget.spend(self.graph, bytes as u64 + 16) {
+            Ok(())
+        } else {
+            Err(Error::allocation_limit(self.budget.limit()))
         }
     }
 

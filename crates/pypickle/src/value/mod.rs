@@ -22,6 +22,7 @@
 //! ```
 
 mod eq;
+pub(crate) mod expansion;
 pub(crate) mod instance;
 mod items;
 pub(crate) mod key;
@@ -341,21 +342,12 @@ impl Graph {
     /// What the graph holds, in the units walks that follow shared objects
     /// count (one per object, per container slot and per byte of str or
     /// bytes data): such a walk (a repr, typed loading) may go over the
-    /// graph [`EXPANSION`] times, so that sharing cannot make a small
-    /// pickle expand without bound.
+    /// graph [`EXPANSION`] times ([`expansion`]), so that sharing cannot
+    /// make a small pickle expand without bound.
     pub(crate) fn content_size(&self) -> u64 {
         self.objects.iter().fold(0u64, |n, obj| {
             n.saturating_add(1 + obj.content_weight() as u64)
         })
-    }
-
-    /// The most bytes a typed walk of this graph (serde, `FromGraph`) may
-    /// produce, counted as 16 a value plus str and bytes data:
-    /// [`EXPANSION`] times its content, plus 1 MiB.
-    pub(crate) fn typed_walk_limit(&self) -> u64 {
-        self.content_size()
-            .saturating_mul(16 * EXPANSION)
-            .saturating_add(1 << 20)
     }
 
     /// Every object with its id, in arena order.

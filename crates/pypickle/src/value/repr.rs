@@ -7,7 +7,8 @@
 use std::collections::HashSet;
 use std::fmt::{self, Write};
 
-use super::{Graph, ObjId, Object, PyStr, Value, EXPANSION};
+use super::expansion::Expansion;
+use super::{Graph, ObjId, Object, PyStr, Value};
 
 enum Task<'g> {
     Value(Value),
@@ -20,8 +21,9 @@ enum Task<'g> {
 /// Python's `repr()` of the root value.
 ///
 /// A shared object prints in full wherever it is reached, as in Python, up
-/// to 16 times the graph's own size: past that, values print as `...`, so
-/// a small hostile pickle cannot make its repr exhaust memory.
+/// to 16 times the graph's own size (plus 65,536 values): past that,
+/// values print as `...`, so a small hostile pickle cannot make its repr
+/// exhaust memory.
 impl fmt::Display for Graph {
     /// Python's `repr()` of the root value.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -66,22 +68,16 @@ fn push_items<'g>(stack: &mut Vec<Task<'g>>, items: &'g [(Value, Value)]) {
     }
 }
 
-/// The most a repr of `g` may print, in [`Graph::content_size`] units,
-/// before it prints `...` instead. A shared object prints in full
-/// wherever it is reached, as in Python, so a pickle of a few hundred
-/// bytes (a list holding the previous list twice, 64 times over) has a
-/// repr of 2^64 items: the budget keeps the output within a multiple of
-/// the graph's own size.
-fn repr_budget(g: &Graph) -> u64 {
-    g.content_size()
-        .saturating_mul(EXPANSION)
-        .saturating_add(4096)
-}
+/// What a repr may print before it needs the graph's size: values and
+/// slots enough for any small value, and then 16 times the graph. A
+/// shared object prints in full wherever it is reached, as in Python, so
+/// without a bound a few hundred bytes of pickle have a repr of 2^64 items.
+const REPR_ALLOWANCE: u64 = 1 << 16;
 
 pub(crate) fn write_repr(g: &Graph, root: Value, out: &mut String) {
     let mut stack = vec![Task::Value(root)];
     let mut active: HashSet<ObjId> = HashSet::new();
-    let mut budget = repr_budget(g);
+    let mut budget = Expansion::new(1, REPR_ALLOWANCE, u64::MAX);
     while let Some(task) = stack.pop() {
         let v = match task {
             Task::Text(t) => {
@@ -100,11 +96,10 @@ pub(crate) fn write_repr(g: &Graph, root: Value, out: &mut String) {
             }
             Task::Value(v) => v,
         };
-        if budget == 0 {
+        if !budget.spend(g, 1) {
             out.push_str("...");
             continue;
         }
-        budget -= 1;
         let id = match v {
             Value::None => {
                 out.push_str("None");
@@ -128,7 +123,9 @@ pub(crate) fn write_repr(g: &Graph, root: Value, out: &mut String) {
             out.push_str("<dangling>");
             continue;
         };
-        budget = budget.saturating_sub(obj.content_weight() as u64);
+        // Past the limit this leaves nothing, so what it puts on the work
+        // stack prints as `...`.
+        budget.spend(g, obj.content_weight() as u64);
         // Containers guard against printing themselves inside themselves.
         let recursive_text = match obj {
             Object::List(_) => Some("[...]"),
@@ -402,9 +399,10 @@ mod tests {
         }
         g.set_root(inner);
         let s = g.to_string();
-        // The budget: 16 times (1 + 64 objects of weight 3), plus 4096
-        // values, each printed in a few bytes.
-        assert!(s.len() <= 8 * (16 * 193 + 4096), "{} bytes", s.len());
+        // The budget: 16 times (64 objects of weight 2, plus one each),
+        // plus the allowance, each value printed in a few bytes.
+        let budget = 16 * 192 + REPR_ALLOWANCE as usize;
+        assert!(s.len() <= 8 * budget, "{} bytes", s.len());
         assert!(s.starts_with("[[[") && s.contains("None") && s.contains("..."));
         assert_eq!(
             s.matches('[').count(),
