@@ -1521,11 +1521,6 @@ fn merge_pairs(items: &mut Vec<(Value, Value)>, repeats: &[(usize, usize)]) {
     for &(dup, first) in repeats {
         items[first].1 = items[dup].1;
     }
-    retain_except(items, repeats);
-}
-
-/// Removes the positions named first in `repeats` (sorted) from `items`.
-fn retain_except<T>(items: &mut Vec<T>, repeats: &[(usize, usize)]) {
     items.retain_mut(except(repeats));
 }
 

@@ -13,7 +13,7 @@ use serde::ser::{self, Serialize};
 use super::de::{Lend, Walker};
 use crate::class::ToGraph;
 use crate::error::{Error, Result};
-use crate::value::{Graph, Object, PyStr, Value};
+use crate::value::{Graph, Items, Object, PyStr, Value};
 
 /// Builds the graph of the Python equivalent of `value` (see the
 /// [module docs](super) for the mapping).
@@ -104,7 +104,7 @@ fn unhashable(type_name: &str) -> Error {
 pub struct Compound<'b> {
     b: &'b mut Builder,
     kind: Kind,
-    items: Vec<Value>,
+    items: Items,
     pairs: Vec<(Value, Value)>,
     key: Option<Value>,
 }
@@ -123,7 +123,7 @@ impl<'b> Compound<'b> {
         Compound {
             b,
             kind,
-            items: Vec::with_capacity(len.min(4096)),
+            items: Items::with_capacity(len.min(4096)),
             pairs: Vec::new(),
             key: None,
         }
@@ -151,16 +151,16 @@ impl<'b> Compound<'b> {
             ..
         } = self;
         match kind {
-            Kind::List => b.add(Object::List(items.into())),
-            Kind::Tuple => b.add(Object::Tuple(items.into())),
-            Kind::Set => b.add(Object::Set(items.into())),
-            Kind::FrozenSet => b.add(Object::FrozenSet(items.into())),
+            Kind::List => b.add(Object::List(items)),
+            Kind::Tuple => b.add(Object::Tuple(items)),
+            Kind::Set => b.add(Object::Set(items)),
+            Kind::FrozenSet => b.add(Object::FrozenSet(items)),
             Kind::Dict => b.add(Object::Dict(pairs)),
             Kind::Variant(name, is_struct) => {
                 let inner = if is_struct {
                     b.add(Object::Dict(pairs))?
                 } else {
-                    b.add(Object::Tuple(items.into()))?
+                    b.add(Object::Tuple(items))?
                 };
                 b.variant(name, inner)
             }

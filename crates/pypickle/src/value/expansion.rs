@@ -53,7 +53,7 @@ impl Expansion {
     #[cold]
     fn spend_past_allowance(&mut self, g: &Graph, n: u64) -> bool {
         if self.limit.is_none() {
-            let spent = self.floor.min(self.cap) - self.left;
+            let spent = self.allowance() - self.left;
             let limit = g
                 .content_size()
                 .saturating_mul(EXPANSION.saturating_mul(self.per_unit))
@@ -73,7 +73,12 @@ impl Expansion {
     /// The limit the walk ran into (the allowance, if it never needed
     /// more).
     pub(crate) fn limit(&self) -> u64 {
-        self.limit.unwrap_or(self.floor.min(self.cap))
+        self.limit.unwrap_or_else(|| self.allowance())
+    }
+
+    /// What the walk may spend before the graph is measured.
+    fn allowance(&self) -> u64 {
+        self.floor.min(self.cap)
     }
 }
 
