@@ -28,89 +28,111 @@ pub(crate) fn decode(bytes: &[u8]) -> String {
     }
 }
 
-/// True when the UTF-8 of a str holds only code points below 256, so
-/// that `from_utf8` succeeds.
-pub(crate) fn fits(utf8: &[u8]) -> bool {
-    // Code points of 256 and more start with a lead byte from 0xC4.
-    utf8.iter().copied().max().unwrap_or(0) < 0xC4
-}
-
-/// `text.encode('latin1')` for the UTF-8 of a str: `None` when some code
-/// point is 256 or more (or a surrogate), which the caller reports.
+/// `text.encode('latin1')` for the UTF-8 of a str (surrogates allowed),
+/// or for bytes not yet known to be UTF-8: `None` unless they are valid
+/// UTF-8 whose code points are all below 256. Those are exactly ASCII
+/// bytes, and 0xC2/0xC3 leads each followed by one continuation byte
+/// (0x80..=0xBF). After 0xC2 the continuation is the code point; after
+/// 0xC3 it is the code point less 0x40.
 pub(crate) fn from_utf8(utf8: &[u8]) -> Option<Vec<u8>> {
-    fits(utf8).then(|| from_utf8_in_place(utf8.to_vec()))
+    decode_with(utf8, steps)
 }
 
-/// `from_utf8` in the buffer of the text itself, for the UTF-8 of a str
-/// that [`fits`]: ASCII, and 0xC2/0xC3 leads each followed by one
-/// continuation byte (0x80..=0xBF). After 0xC2 the continuation is the
-/// code point; after 0xC3 it is the code point less 0x40. Each output
-/// byte is written at or before the input byte it comes from.
-pub(crate) fn from_utf8_in_place(buf: Vec<u8>) -> Vec<u8> {
-    in_place_with(buf, steps)
-}
-
-/// `from_utf8_in_place` with the given wide steps, then a byte at a time.
-fn in_place_with(mut buf: Vec<u8>, wide: fn(&mut [u8]) -> (usize, usize, u8)) -> Vec<u8> {
-    let (i, mut j, prev) = wide(&mut buf);
-    let mut offset = u8::from(prev == 0xC3) << 6;
-    for i in i..buf.len() {
-        let b = buf[i];
-        buf[j] = b.wrapping_add(offset);
-        // A lead's byte is overwritten by its continuation's: only j moves.
-        j += usize::from(b < 0xC0);
-        offset = u8::from(b == 0xC3) << 6;
+/// `from_utf8` with the given wide steps first, then a byte at a time.
+fn decode_with(utf8: &[u8], wide: WideSteps) -> Option<Vec<u8>> {
+    // Room for every byte and one step's spare stores; pages never
+    // written cost nothing, and the shrink gives back the rest.
+    let mut out = Vec::with_capacity(utf8.len() + 16);
+    let (read, mut prev) = wide(utf8, &mut out)?;
+    for &b in &utf8[read..] {
+        if is_lead(prev) {
+            if b & 0xC0 != 0x80 {
+                return None;
+            }
+            out.push(b + (u8::from(prev == 0xC3) << 6));
+        } else if b < 0x80 {
+            out.push(b);
+        } else if !is_lead(b) {
+            return None;
+        }
+        prev = b;
     }
-    buf.truncate(j);
-    buf.shrink_to_fit();
-    buf
+    if is_lead(prev) {
+        return None;
+    }
+    out.shrink_to_fit();
+    Some(out)
 }
 
-/// The wide steps of `from_utf8_in_place`: sixteen bytes at a time where
-/// the CPU has SSSE3 (and POPCNT), else eight. Returns where reading and writing
-/// stopped and the last byte read.
-fn steps(buf: &mut [u8]) -> (usize, usize, u8) {
+/// True for the lead bytes of code points 128-255.
+fn is_lead(b: u8) -> bool {
+    b & 0xFE == 0xC2
+}
+
+/// Decodes a prefix of `utf8` into `out`, several bytes a step: returns
+/// how many bytes it read and the last of them (0 for none), or `None`
+/// when they are not the UTF-8 of code points below 256. A lead may end
+/// the prefix; what follows it is the caller's to check.
+type WideSteps = fn(&[u8], &mut Vec<u8>) -> Option<(usize, u8)>;
+
+/// The wide steps of the decode: sixteen bytes at a time, checked on the
+/// way, where the CPU has SSSE3 (and POPCNT), else checked first and
+/// decoded eight bytes at a time.
+fn steps(utf8: &[u8], out: &mut Vec<u8>) -> Option<(usize, u8)> {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("ssse3") && std::arch::is_x86_feature_detected!("popcnt")
     {
         // SAFETY: `blocks` needs SSSE3 and POPCNT, and the CPU was just
-        // found to have them. The function itself is safe code (see its module).
+        // found to have them. The function itself is safe code (see its
+        // module).
         #[allow(unsafe_code)]
-        return unsafe { ssse3::blocks(buf) };
+        return unsafe { ssse3::blocks(utf8, out) };
     }
-    words(buf)
+    checked_words(utf8, out)
+}
+
+/// The portable wide steps: a check of the whole text (valid UTF-8, and
+/// no lead byte from 0xC4 on, which starts every code point of 256 and
+/// more), then [`words`].
+fn checked_words(utf8: &[u8], out: &mut Vec<u8>) -> Option<(usize, u8)> {
+    let fits = utf8.iter().copied().max().unwrap_or(0) < 0xC4;
+    (fits && simdutf8::basic::from_utf8(utf8).is_ok()).then(|| words(utf8, out))
 }
 
 #[cfg(target_arch = "x86_64")]
 mod ssse3;
 
-/// The eight-byte steps of `from_utf8_in_place`, while eight bytes remain:
-/// returns where reading and writing stopped and the last byte read.
-fn words(buf: &mut [u8]) -> (usize, usize, u8) {
+/// Appends the first `kept` bytes of `packed` to `out`. (Appending all
+/// eight and cutting back is cheaper than a copy of variable length.)
+#[inline(always)]
+fn push_packed(out: &mut Vec<u8>, packed: [u8; 8], kept: usize) {
+    out.extend_from_slice(&packed);
+    out.truncate(out.len() - 8 + kept);
+}
+
+/// The eight-byte steps of the decode of checked text, while eight bytes
+/// remain.
+fn words(utf8: &[u8], out: &mut Vec<u8>) -> (usize, u8) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let (mut i, mut j, mut prev) = (0, 0, 0u8);
-    while let Some(&word) = buf.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        // j <= i: the bytes written over are all read already.
-        let Some(dst) = buf
-            .get_mut(j..)
-            .and_then(|rest| rest.first_chunk_mut::<8>())
-        else {
+    let (mut read, mut prev) = (0, 0u8);
+    for chunk in utf8.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
         let w = u64::from_le_bytes(word);
         if w & HIGH == 0 {
             // Eight ASCII bytes, as they are (after a lead comes a
             // continuation, never ASCII).
-            *dst = word;
-            j += 8;
+            out.extend_from_slice(&word);
         } else {
             let (value, keep) = decode_word(w, prev);
-            j += pack(value, keep, dst);
+            let (packed, kept) = pack(value, keep);
+            push_packed(out, packed, kept);
         }
         prev = word[7];
-        i += 8;
+        read += 8;
     }
-    (i, j, prev)
+    (read, prev)
 }
 
 /// Eight bytes of latin-1 UTF-8, `w` read little-endian and `prev` the
@@ -133,21 +155,22 @@ fn decode_word(w: u64, prev: u8) -> (u64, u64) {
     (value, keep)
 }
 
-/// Stores the kept bytes of `value` (0x01 in `keep`) at the start of
-/// `dst` without a branch, and returns how many there are. Each byte goes
-/// to its slot, the number of kept bytes before it; a lead's store is
-/// overwritten by the next byte's, which has the same slot.
+/// The kept bytes of `value` (0x01 in `keep`) gathered at the front, and
+/// how many there are, without a branch. Each byte goes to its slot, the
+/// number of kept bytes before it; a lead's store is overwritten by the
+/// next byte's, which has the same slot.
 #[inline(always)]
-fn pack(value: u64, keep: u64, dst: &mut [u8; 8]) -> usize {
+fn pack(value: u64, keep: u64) -> ([u8; 8], usize) {
     // Byte k of `through`: the kept bytes up to and including byte k (at
     // most 8, so no byte carries into the next).
     let through = keep.wrapping_mul(0x0101_0101_0101_0101);
     let before = through - keep;
+    let mut packed = [0; 8];
     for k in 0..8 {
         let slot = ((before >> (8 * k)) & 0x7) as usize;
-        dst[slot] = (value >> (8 * k)) as u8;
+        packed[slot] = (value >> (8 * k)) as u8;
     }
-    (through >> 56) as usize
+    (packed, (through >> 56) as usize)
 }
 
 #[cfg(test)]
@@ -156,6 +179,26 @@ mod tests {
 
     fn latin1_text(bytes: &[u8]) -> String {
         bytes.iter().map(|&b| b as char).collect()
+    }
+
+    /// A xorshift generator: fixed inputs that look random.
+    fn xorshift(seed: u32) -> impl FnMut() -> u32 {
+        let mut x = seed;
+        move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        }
+    }
+
+    /// What `text.encode('latin1')` gives for `utf8`, a char at a time.
+    fn plain_encode(utf8: &[u8]) -> Option<Vec<u8>> {
+        std::str::from_utf8(utf8)
+            .ok()?
+            .chars()
+            .map(|c| u8::try_from(c).ok())
+            .collect()
     }
 
     #[test]
@@ -172,38 +215,22 @@ mod tests {
             samples.push(bytes);
         }
         // A fixed pseudo-random mix, long enough to cross any chunking.
-        let mut x = 0x2545_f491_u32;
-        samples.push(
-            (0..10_000)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 17;
-                    x ^= x << 5;
-                    x as u8
-                })
-                .collect(),
-        );
+        let mut next = xorshift(0x2545_f491);
+        samples.push((0..10_000).map(|_| next() as u8).collect());
         for bytes in samples {
             let text = latin1_text(&bytes);
             assert_eq!(decode(&bytes), text);
             assert_eq!(from_utf8(text.as_bytes()).as_deref(), Some(&bytes[..]));
-            assert!(fits(text.as_bytes()));
-            assert_eq!(from_utf8_in_place(text.clone().into_bytes()), bytes);
         }
     }
 
-    /// Both wide steps, the SIMD blocks and the eight-byte words, agree
-    /// with a char-at-a-time encode on text of every length up to a few
-    /// blocks, from all-ASCII to all two-byte, with leads at block edges.
+    /// Both wide steps, the SIMD blocks and the checked eight-byte words,
+    /// agree with a char-at-a-time encode on text of every length up to a
+    /// few blocks, from all-ASCII to all two-byte, with leads at block
+    /// edges.
     #[test]
     fn wide_steps_agree_with_a_plain_encode() {
-        let mut x = 0x9e37_79b9_u32;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 17;
-            x ^= x << 5;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9);
         for len in 0..100 {
             for high_in_16 in [0, 1, 4, 8, 12, 16] {
                 let bytes: Vec<u8> = (0..len)
@@ -218,8 +245,34 @@ mod tests {
                     })
                     .collect();
                 let text = latin1_text(&bytes).into_bytes();
-                for wide in [steps, words] {
-                    assert_eq!(in_place_with(text.clone(), wide), bytes, "{bytes:?}");
+                for wide in [steps, checked_words] {
+                    assert_eq!(decode_with(&text, wide), Some(bytes.clone()), "{bytes:?}");
+                }
+            }
+        }
+    }
+
+    /// The checks the SIMD blocks make on the way refuse exactly what a
+    /// plain encode refuses: latin-1 text with one to three bytes
+    /// replaced by a byte out of place somewhere (a stray continuation, a
+    /// missing one, a lead of a larger code point, a byte never in UTF-8).
+    #[test]
+    fn wide_steps_refuse_what_a_plain_encode_refuses() {
+        let mut next = xorshift(0x1234_5678);
+        let strays = [
+            0x80, 0xA9, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xC4, 0xDF, 0xE0, 0xED, 0xF0, 0xFF, b'a',
+        ];
+        for len in 1..80 {
+            for _ in 0..40 {
+                let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                let mut text = latin1_text(&bytes).into_bytes();
+                for _ in 0..1 + next() % 3 {
+                    let at = next() as usize % text.len();
+                    text[at] = strays[next() as usize % strays.len()];
+                }
+                let expected = plain_encode(&text);
+                for wide in [steps, checked_words] {
+                    assert_eq!(decode_with(&text, wide), expected, "{text:?}");
                 }
             }
         }
@@ -229,7 +282,6 @@ mod tests {
     fn code_points_past_255_are_refused() {
         for text in ["\u{100}", "a\u{20ac}b", "\u{1f600}", "\u{ff}\u{100}"] {
             assert_eq!(from_utf8(text.as_bytes()), None, "{text:?}");
-            assert!(!fits(text.as_bytes()), "{text:?}");
         }
         // A lone surrogate (surrogatepass UTF-8) is no latin-1 either.
         assert_eq!(from_utf8(b"\xed\xa0\x80"), None);

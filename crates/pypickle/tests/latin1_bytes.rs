@@ -70,10 +70,46 @@ cases = {
     # bytearray(text, 'latin-1'), the text fetched again.
     'bytearray-text-again': b'\x80\x02c__builtin__\nbytearray\nq\x00' + binunicode(T)
         + b'q\x01' + binunicode('latin-1') + b'\x86Rh\x01\x86.',
+    # The encoding's name from the memo, as CPython writes every call
+    # after the first; the text fetched again.
+    'name-from-memo': b'\x80\x02' + binunicode('latin1') + b'q\x00' + encode.replace(b'q\x00', b'q\x01')
+        + binunicode(T) + b'q\x02h\x00\x86q\x03Rq\x04h\x02\x86.',
+    # Protocol 4's MEMOIZE and SHORT_BINUNICODE around the text.
+    'memoize': b'\x80\x04' + encode + binunicode(T) + b'\x94\x8c\x06latin1\x94\x86\x94R\x94h\x01\x86.',
+    # The text put at an index out of sequence: it may have a second
+    # holder, so the call goes the general way with the text whole.
+    'put-out-of-sequence': b'\x80\x02' + encode + binunicode(T) + b'r\x00\x10\x00\x00'
+        + binunicode('latin1') + b'\x86Rj\x00\x10\x00\x00\x86.',
+    # The encoding's name from a memo entry put out of sequence, far
+    # beyond the others.
+    'name-from-far-memo': b'\x80\x02' + binunicode('latin1') + b'r\x00\x10\x00\x000' + encode
+        + binunicode(T) + b'j\x00\x10\x00\x00\x86R.',
 }
 for name, data in cases.items():
     print(name, data.hex(), pickle.dumps(pickle.loads(data), 2).hex())
 "#,
     );
     check_lines(&out, 2);
+}
+
+#[test]
+fn a_large_text_past_latin1_is_an_error_as_in_cpython() {
+    let out = python_stdout(
+        r#"
+import pickle, struct
+T = 'x' * 5000 + '\u0100'
+b = T.encode('utf-8')
+data = b'\x80\x02c_codecs\nencode\nq\x00X' + struct.pack('<I', len(b)) + b + b'q\x01X\x06\x00\x00\x00latin1\x86R.'
+try:
+    pickle.loads(data)
+except UnicodeEncodeError as e:
+    print(data.hex(), e)
+"#,
+    );
+    let (data, message) = out
+        .trim()
+        .split_once(' ')
+        .expect("CPython refused the pickle");
+    let err = pypickle::loads(&from_hex(data)).unwrap_err();
+    assert!(err.to_string().contains(message), "{err} / {message}");
 }

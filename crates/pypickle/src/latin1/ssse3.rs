@@ -8,9 +8,9 @@
 //! needs `unsafe`, because it must run on a CPU with SSSE3 and POPCNT.
 
 use core::arch::x86_64::{
-    __m128i, _mm_add_epi8, _mm_alignr_epi8, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi128_si64,
-    _mm_cvtsi64_si128, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x, _mm_setzero_si128,
-    _mm_shuffle_epi8, _mm_unpackhi_epi64,
+    __m128i, _mm_add_epi8, _mm_alignr_epi8, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8,
+    _mm_cvtsi128_si64, _mm_cvtsi64_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    _mm_set_epi64x, _mm_setzero_si128, _mm_shuffle_epi8, _mm_unpackhi_epi64, _mm_xor_si128,
 };
 
 /// For each eight-bit mask of bytes to keep, the `pshufb` indices that
@@ -37,34 +37,65 @@ const fn pack_table() -> [u64; 256] {
     table
 }
 
-/// Decodes `buf` in place sixteen bytes at a time while sixteen remain,
-/// as `super::words` does: returns where reading and writing stopped and
-/// the last byte read.
+/// Decodes `utf8` into `out` sixteen bytes at a time while sixteen
+/// remain, checking them on the way: what `super::WideSteps` describes.
 #[target_feature(enable = "ssse3,popcnt")]
-pub(super) fn blocks(buf: &mut [u8]) -> (usize, usize, u8) {
-    let (mut i, mut j) = (0, 0);
+pub(super) fn blocks(utf8: &[u8], out: &mut Vec<u8>) -> Option<(usize, u8)> {
     // The block before, whose last byte may be a lead.
     let mut before = _mm_setzero_si128();
-    while let Some(&block) = buf.get(i..).and_then(|rest| rest.first_chunk::<16>()) {
-        let (low, high) = block.split_at(8);
+    let mut errors = _mm_setzero_si128();
+    let mut read = 0;
+    for chunk in utf8.chunks_exact(16) {
+        let (low, high) = chunk.split_at(8);
         let v = _mm_set_epi64x(le_word(high), le_word(low));
-        // j <= i: every byte written over below is read already.
+        let predecessors = _mm_alignr_epi8::<15>(v, before);
+        errors = _mm_or_si128(errors, misplaced(v, predecessors));
         if _mm_movemask_epi8(v) == 0 {
             // Sixteen ASCII bytes, as they are.
-            if let Some(dst) = buf.get_mut(j..j + 16) {
-                dst.copy_from_slice(&block);
-            }
-            j += 16;
+            out.extend_from_slice(chunk);
         } else {
-            let (value, keep) = decode_block(v, before);
-            j = store(buf, j, value, keep & 0xFF);
-            j = store(buf, j, _mm_unpackhi_epi64(value, value), keep >> 8);
+            let (value, keep) = decode_block(v, predecessors);
+            push(out, value, keep & 0xFF);
+            push(out, _mm_unpackhi_epi64(value, value), keep >> 8);
         }
         before = v;
-        i += 16;
+        read += 16;
     }
-    let last = if i == 0 { 0 } else { buf[i - 1] };
-    (i, j, last)
+    if _mm_movemask_epi8(errors) != 0 {
+        return None;
+    }
+    Some((read, if read == 0 { 0 } else { utf8[read - 1] }))
+}
+
+/// 0xFF in each byte of `v` that is out of place in the UTF-8 of code
+/// points below 256, given each byte's predecessor: a continuation must
+/// follow a lead (0xC2 or 0xC3) and nothing else may, and no other byte
+/// from 0xC0 on may appear.
+#[target_feature(enable = "ssse3,popcnt")]
+fn misplaced(v: __m128i, predecessors: __m128i) -> __m128i {
+    let after_lead = is_lead(predecessors);
+    let continuation = _mm_cmpeq_epi8(
+        _mm_and_si128(v, _mm_set1_epi8(0xC0_u8 as i8)),
+        _mm_set1_epi8(0x80_u8 as i8),
+    );
+    let other_leads = _mm_andnot_si128(is_lead(v), top_two_bits_set(v));
+    _mm_or_si128(_mm_xor_si128(after_lead, continuation), other_leads)
+}
+
+/// 0xFF in each byte that is 0xC2 or 0xC3.
+#[target_feature(enable = "ssse3,popcnt")]
+fn is_lead(v: __m128i) -> __m128i {
+    _mm_cmpeq_epi8(
+        _mm_and_si128(v, _mm_set1_epi8(0xFE_u8 as i8)),
+        _mm_set1_epi8(0xC2_u8 as i8),
+    )
+}
+
+/// 0xFF in each byte from 0xC0 on.
+#[target_feature(enable = "ssse3,popcnt")]
+fn top_two_bits_set(v: __m128i) -> __m128i {
+    let top = _mm_set1_epi8(0xC0_u8 as i8);
+    _mm_cmpeq_epi8(_mm_and_si128(v, top), top)
 }
 
 #[inline(always)]
@@ -74,34 +105,23 @@ fn le_word(bytes: &[u8]) -> i64 {
     i64::from_le_bytes(word)
 }
 
-/// Sixteen bytes of latin-1 UTF-8, and the sixteen before them: each
-/// byte with 0x40 added after a 0xC3 lead, and a bit for each byte to
-/// keep (all but the leads).
+/// Sixteen bytes of latin-1 UTF-8 and each one's predecessor: each byte
+/// with 0x40 added after a 0xC3 lead, and a bit for each byte to keep
+/// (all but the leads).
 #[target_feature(enable = "ssse3,popcnt")]
-fn decode_block(v: __m128i, before: __m128i) -> (__m128i, u32) {
-    // Each byte's predecessor: the previous block's last byte, then v's.
-    let predecessors = _mm_alignr_epi8::<15>(v, before);
+fn decode_block(v: __m128i, predecessors: __m128i) -> (__m128i, u32) {
     let after_c3 = _mm_cmpeq_epi8(predecessors, _mm_set1_epi8(0xC3_u8 as i8));
     // Those bytes are continuations (0x80..=0xBF): adding 0x40 stays in
     // the byte.
     let value = _mm_add_epi8(v, _mm_and_si128(after_c3, _mm_set1_epi8(0x40)));
-    // A lead has both top bits set.
-    let top = _mm_set1_epi8(0xC0_u8 as i8);
-    let leads = _mm_cmpeq_epi8(_mm_and_si128(v, top), top);
-    let keep = !(_mm_movemask_epi8(leads) as u32) & 0xFFFF;
+    let keep = !(_mm_movemask_epi8(top_two_bits_set(v)) as u32) & 0xFFFF;
     (value, keep)
 }
 
-/// Stores the kept bytes of the low eight of `value` (bits of `keep`) at
-/// `buf[j..]` and returns the position after them. It writes eight bytes
-/// whatever it keeps; the caller's next store, or the tail, overwrites
-/// the rest.
+/// Appends the kept bytes of the low eight of `value` (bits of `keep`).
 #[target_feature(enable = "ssse3,popcnt")]
-fn store(buf: &mut [u8], j: usize, value: __m128i, keep: u32) -> usize {
+fn push(out: &mut Vec<u8>, value: __m128i, keep: u32) {
     let indices = _mm_cvtsi64_si128(PACK[keep as usize] as i64);
     let packed = _mm_cvtsi128_si64(_mm_shuffle_epi8(value, indices));
-    if let Some(dst) = buf.get_mut(j..j + 8) {
-        dst.copy_from_slice(&packed.to_le_bytes());
-    }
-    j + keep.count_ones() as usize
+    super::push_packed(out, packed.to_le_bytes(), keep.count_ones() as usize);
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use num_bigint::BigInt;
 
-use super::latin_text::LatinTexts;
+use super::latin_text::{self, LatinTexts};
 use super::read::Read;
 use super::resolve::{self, Policy};
 use super::setstate;
@@ -415,7 +415,7 @@ impl<'u> Machine<'u> {
     fn push_text(&mut self, obj: Object, len: usize) -> Result<()> {
         let v = self.add(obj)?;
         if let Value::Ref(id) = v {
-            self.latin.created(id, len, self.memo.len);
+            self.latin.created(id, len, self.memo.len, &mut self.graph);
         }
         self.push(v);
         Ok(())
@@ -426,10 +426,57 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn bin_unicode<'de, R: Read<'de>, const W: usize>(&mut self, input: &mut R) -> Result<()> {
         let n = Self::uint_arg::<R, W>(input)?;
+        if n >= latin_text::MIN_TEXT as u64 {
+            return self.large_bin_unicode(input, n);
+        }
         let text = input.read_exact(n)?;
         self.push_str(&text)?;
         self.note_span(input.offset(), n);
         Ok(())
+    }
+
+    /// `bin_unicode` of a text that may be bytes at protocols 0-2: when the
+    /// opcodes after it finish `_codecs.encode(text, 'latin1')`, the
+    /// bytes are decoded straight from the input and the text is never
+    /// copied (see `latin_text`).
+    #[inline(never)]
+    fn large_bin_unicode<'de, R: Read<'de>>(&mut self, input: &mut R, n: u64) -> Result<()> {
+        let ahead = input.lookahead();
+        let text = input.read_exact(n)?;
+        let bytes = match ahead.get(text.len()..) {
+            Some(after) if self.encode_call_predicted(after) => crate::latin1::from_utf8(&text),
+            _ => None,
+        };
+        match bytes {
+            Some(bytes) => {
+                self.charge(n)?;
+                let v = self.add(Object::Str(PyStr::from("")))?;
+                if let Value::Ref(id) = v {
+                    self.latin
+                        .prepared(id, bytes, self.memo.len, &mut self.graph);
+                }
+                self.push(v);
+            }
+            None => self.push_str(&text)?,
+        }
+        self.note_span(input.offset(), n);
+        Ok(())
+    }
+
+    /// True when the stack top is `_codecs.encode` or `bytearray` and
+    /// `after`, the input after a text about to be pushed, finishes the
+    /// call of it on the text and a latin-1 name.
+    fn encode_call_predicted(&self, after: &[u8]) -> bool {
+        let callable = match self.stack.last() {
+            Some(&v) if self.stack.len() > self.fence() => v,
+            _ => return false,
+        };
+        matches!(
+            resolve::global_of(&self.graph, callable),
+            Some(("_codecs", "encode") | ("builtins", "bytearray"))
+        ) && latin_text::predicts_call(after, |idx| {
+            self.memo.get(idx).and_then(|v| self.graph.as_str(v))
+        })
     }
 
     #[inline(never)]
@@ -520,7 +567,7 @@ impl<'u> Machine<'u> {
     #[inline(never)]
     fn memo_put_slow(&mut self, idx: u64) -> Result<()> {
         let v = self.top()?;
-        self.latin.unwatch();
+        self.latin.unwatch(&mut self.graph);
         if idx > self.opts.limits.max_memo_index {
             return Err(Error::new(ErrorCode::MemoLimit(
                 self.opts.limits.max_memo_index as usize,
@@ -1094,7 +1141,7 @@ impl<'u> Machine<'u> {
             }
             Opcode::Dup => {
                 let v = self.top()?;
-                self.latin.unwatch();
+                self.latin.unwatch(&mut self.graph);
                 self.push(v);
             }
             Opcode::None => self.push(Value::None),

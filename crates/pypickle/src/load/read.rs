@@ -86,6 +86,13 @@ pub trait Read<'de>: private::Sealed {
     #[doc(hidden)]
     fn offset(&self) -> u64;
 
+    /// The bytes after the read position that are already in memory, to
+    /// look at without consuming them: all the rest of a slice, nothing
+    /// of a stream.
+    fn lookahead(&self) -> &'de [u8] {
+        &[]
+    }
+
     /// How many bytes are known to remain, for sizing buffers up front.
     #[doc(hidden)]
     fn remaining_hint(&self) -> usize {
@@ -189,6 +196,10 @@ impl<'de> Read<'de> for SliceRead<'de> {
 
     fn remaining_hint(&self) -> usize {
         self.data.len() - self.pos
+    }
+
+    fn lookahead(&self) -> &'de [u8] {
+        self.remaining()
     }
 }
 

@@ -446,11 +446,14 @@ fn instance(class: Value, args: Vec<Value>, kwargs: Option<Value>) -> Object {
 }
 
 pub(crate) fn is_latin1_name(enc: &PyStr) -> bool {
+    enc.as_str().is_some_and(is_latin1_label)
+}
+
+/// True for the names of the latin-1 codec pickles use.
+pub(crate) fn is_latin1_label(enc: &str) -> bool {
     matches!(
-        enc.as_str()
-            .map(|s| s.to_ascii_lowercase().replace('_', "-"))
-            .as_deref(),
-        Some("latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1")
+        enc.to_ascii_lowercase().replace('_', "-").as_str(),
+        "latin1" | "latin-1" | "iso-8859-1" | "iso8859-1" | "l1"
     )
 }
 

@@ -66,15 +66,6 @@ impl PyStr {
         }
     }
 
-    /// The surrogatepass UTF-8 bytes, without a copy where the text is on
-    /// the heap.
-    pub(crate) fn into_bytes(self) -> Vec<u8> {
-        match self.0 {
-            Repr::Utf8(s) => s.into_string().into_bytes(),
-            Repr::Surrogates(b) => b.into_vec(),
-        }
-    }
-
     /// The text with each lone surrogate replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
         match &self.0 {
