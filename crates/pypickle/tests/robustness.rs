@@ -3,6 +3,8 @@
 //! slice and from a stream alike; what loads also dumps at every protocol
 //! (or fails cleanly) and loads back.
 
+mod common;
+
 use std::io::BufReader;
 
 use pypickle::{Pickler, Unpickler};
@@ -116,5 +118,47 @@ fn objects_reached_again_before_memoization_are_errors_not_endless_walks() {
     for protocol in 0..=5 {
         let err = Pickler::new(protocol).dumps(&g).unwrap_err();
         assert!(err.to_string().contains("maximum recursion depth"), "{err}");
+    }
+}
+
+/// Lists and tuples of numbers after a MARK load in a loop of their own
+/// (`number_run`). What they load re-dumps to CPython's bytes, from a slice
+/// and from a stream (framed or not), and a pickle cut anywhere fails the
+/// same way from both, at the same offset.
+#[test]
+fn runs_of_numbers_load_as_in_cpython_whole_or_cut() {
+    let out = common::python_stdout(
+        r#"
+import pickle
+numbers = [0, 1, 255, 256, 65535, 65536, -1, 2**31 - 1, -2**31, 1.5, -0.0, None, True, False]
+obj = [numbers * 80, tuple(numbers), {'k': numbers[:5]}, numbers[:3]]
+for p in range(1, 6):
+    print(pickle.dumps(obj, p).hex())
+"#,
+    );
+    for (line, protocol) in out.lines().zip(1u8..) {
+        let data = common::from_hex(line);
+        let graph = Unpickler::generic().loads(&data).unwrap();
+        assert_eq!(Pickler::new(protocol).dumps(&graph).unwrap(), data);
+        let streamed = Unpickler::generic()
+            .load(BufReader::with_capacity(7, &data[..]))
+            .unwrap();
+        assert_eq!(Pickler::new(protocol).dumps(&streamed).unwrap(), data);
+        for cut in 0..data.len() - 1 {
+            let part = &data[..cut];
+            let from_slice = Unpickler::generic().loads(part).unwrap_err();
+            let from_stream = Unpickler::generic()
+                .load(BufReader::with_capacity(7, part))
+                .unwrap_err();
+            assert_eq!(
+                from_slice.to_string(),
+                from_stream.to_string(),
+                "p{protocol} cut at {cut}"
+            );
+            assert!(
+                from_slice.is_eof(),
+                "p{protocol} cut at {cut}: {from_slice}"
+            );
+        }
     }
 }

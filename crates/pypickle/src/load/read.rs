@@ -93,6 +93,17 @@ pub trait Read<'de>: private::Sealed {
         &[]
     }
 
+    /// The next byte without consuming it, if it is already in memory (the
+    /// rest of a slice, or of a stream's current frame).
+    #[doc(hidden)]
+    fn peek_byte(&self) -> Option<u8>;
+
+    /// Hands `scan` the bytes after the read position that are already in
+    /// memory (the rest of a slice, or of a stream's current frame), and
+    /// consumes as many of them as it says it used.
+    #[doc(hidden)]
+    fn scan_ahead<T>(&mut self, scan: impl FnOnce(&[u8]) -> (usize, T)) -> T;
+
     /// How many bytes are known to remain, for sizing buffers up front.
     #[doc(hidden)]
     fn remaining_hint(&self) -> usize {
@@ -200,6 +211,18 @@ impl<'de> Read<'de> for SliceRead<'de> {
 
     fn lookahead(&self) -> &'de [u8] {
         self.remaining()
+    }
+
+    #[inline(always)]
+    fn peek_byte(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    #[inline(always)]
+    fn scan_ahead<T>(&mut self, scan: impl FnOnce(&[u8]) -> (usize, T)) -> T {
+        let (used, out) = scan(self.remaining());
+        self.pos += used.min(self.data.len() - self.pos);
+        out
     }
 }
 
@@ -353,6 +376,18 @@ impl<'de, R: io::BufRead> Read<'de> for IoRead<R> {
             self.offset += 1;
         }
         Ok(b)
+    }
+
+    #[inline(always)]
+    fn peek_byte(&self) -> Option<u8> {
+        self.frame.bytes.get(self.frame.pos).copied()
+    }
+
+    #[inline(always)]
+    fn scan_ahead<T>(&mut self, scan: impl FnOnce(&[u8]) -> (usize, T)) -> T {
+        let (used, out) = scan(&self.frame.bytes[self.frame.pos..]);
+        self.offset += self.frame.take(used).len() as u64;
+        out
     }
 
     #[inline]
