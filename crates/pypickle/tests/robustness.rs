@@ -121,21 +121,31 @@ fn objects_reached_again_before_memoization_are_errors_not_endless_walks() {
     }
 }
 
-/// Lists and tuples of numbers after a MARK load in a loop of their own
-/// (`number_run`). What they load re-dumps to CPython's bytes, from a slice
-/// and from a stream (framed or not), and a pickle cut anywhere fails the
-/// same way from both, at the same offset.
+/// Lists of numbers and of short strs after a MARK load in loops of their
+/// own (`load/machine/run.rs`). What they load re-dumps to CPython's
+/// bytes, and a pickle cut anywhere, or loaded under a tight allocation
+/// limit, fails exactly as the main loop makes it fail. Below protocol 4
+/// a stream has no frames to look ahead in, so it takes the main loop
+/// throughout: the comparison with it is the differential test.
 #[test]
-fn runs_of_numbers_load_as_in_cpython_whole_or_cut() {
+fn runs_of_numbers_and_strs_load_as_in_cpython_whole_or_cut() {
     let out = common::python_stdout(
         r#"
 import pickle
 numbers = [0, 1, 255, 256, 65535, 65536, -1, 2**31 - 1, -2**31, 1.5, -0.0, None, True, False]
-obj = [numbers * 80, tuple(numbers), {'k': numbers[:5]}, numbers[:3]]
+strs = ['', 'a', 'key', 'h\u00e9llo', '\u20ac' * 30, 'x' * 255, 'y' * 256, '\ud800', 'z' * 5000]
+obj = [numbers * 80, tuple(numbers), {'k': numbers[:5]}, numbers[:3],
+       strs, [s + str(i) for i in range(300) for s in ('a', 'bb')], ['same'] * 5, (strs[1], 2, strs[2])]
 for p in range(1, 6):
     print(pickle.dumps(obj, p).hex())
 "#,
     );
+    let tight = || {
+        Unpickler::generic().limits(pypickle::Limits {
+            max_alloc: 3000,
+            ..pypickle::Limits::default()
+        })
+    };
     for (line, protocol) in out.lines().zip(1u8..) {
         let data = common::from_hex(line);
         let graph = Unpickler::generic().loads(&data).unwrap();
@@ -144,6 +154,13 @@ for p in range(1, 6):
             .load(BufReader::with_capacity(7, &data[..]))
             .unwrap();
         assert_eq!(Pickler::new(protocol).dumps(&streamed).unwrap(), data);
+        let from_slice = tight().loads(&data).unwrap_err();
+        let from_stream = tight().load(&data[..]).unwrap_err();
+        assert_eq!(
+            from_slice.to_string(),
+            from_stream.to_string(),
+            "p{protocol}"
+        );
         for cut in 0..data.len() - 1 {
             let part = &data[..cut];
             let from_slice = Unpickler::generic().loads(part).unwrap_err();

@@ -148,9 +148,12 @@ pub(crate) struct Machine<'u> {
     /// whether REDUCE came right before it (a state setter). Kept by REDUCE
     /// alone, so other opcodes pay nothing for it.
     reduce_end: u64,
-    /// Bytes built from their latin-1 text at protocols 0-2, in place.
+    /// Bytes built from their latin-1 text at protocols 0-2, without
+    /// keeping the text.
     latin: LatinTexts,
 }
+
+mod run;
 
 fn bad(msg: impl Into<String>) -> Error {
     Error::new(ErrorCode::TypeMismatch(msg.into()))
@@ -215,25 +218,6 @@ impl<'u> Machine<'u> {
             };
         }
         Ok(Some(self.graph))
-    }
-
-    /// Pushes the values of the number opcodes (and NONE, NEWTRUE,
-    /// NEWFALSE) at the start of `ahead`, in a loop of its own: after a
-    /// MARK, lists and tuples of numbers are long runs of them, and here
-    /// the read position and the stack stay in registers. Returns the
-    /// bytes used; it stops before the first other opcode or one cut
-    /// short, which the main loop then reads.
-    #[inline(never)]
-    fn number_run(&mut self, ahead: &[u8]) -> usize {
-        let mut used = 0;
-        while let Some(op) = ahead.get(used).copied().and_then(Opcode::from_u8) {
-            let Some((v, len)) = ahead.get(used + 1..).and_then(|arg| number(op, arg)) else {
-                break;
-            };
-            self.stack.push(v);
-            used += 1 + len;
-        }
-        used
     }
 
     // ----- stack primitives, fenced by the innermost mark as in CPython -----
@@ -1136,8 +1120,14 @@ impl<'u> Machine<'u> {
                     )));
                 }
                 self.push_mark();
-                if input.peek_byte().is_some_and(is_number) {
-                    input.scan_ahead(|ahead| (self.number_run(ahead), ()));
+                match input.peek_byte() {
+                    Some(code) if run::is_number(code) => {
+                        input.scan_ahead(|ahead| (self.number_run(ahead), ()));
+                    }
+                    Some(code) if run::is_str(code) => {
+                        input.scan_ahead(|ahead| (self.str_run(ahead), ()));
+                    }
+                    _ => {}
                 }
             }
             Opcode::Stop => {
@@ -1565,51 +1555,6 @@ impl<'u> Machine<'u> {
 #[inline]
 fn same_keys(keys: impl ExactSizeIterator<Item = Value>, known: &[Value]) -> bool {
     keys.len() == known.len() && keys.zip(known).all(|(a, k)| same_value(a, *k))
-}
-
-/// True for the opcode bytes [`number`] reads.
-#[inline(always)]
-fn is_number(code: u8) -> bool {
-    NUMBER_ARG_LEN[usize::from(code)] != NOT_A_NUMBER
-}
-
-const NOT_A_NUMBER: u8 = u8::MAX;
-
-/// The argument length of each opcode [`number`] reads, by opcode byte;
-/// [`NOT_A_NUMBER`] for the others.
-static NUMBER_ARG_LEN: [u8; 256] = {
-    let mut table = [NOT_A_NUMBER; 256];
-    table[Opcode::BinFloat.code() as usize] = 8;
-    table[Opcode::BinInt.code() as usize] = 4;
-    table[Opcode::BinInt1.code() as usize] = 1;
-    table[Opcode::BinInt2.code() as usize] = 2;
-    table[Opcode::None.code() as usize] = 0;
-    table[Opcode::NewTrue.code() as usize] = 0;
-    table[Opcode::NewFalse.code() as usize] = 0;
-    table
-};
-
-/// The value a number opcode (or NONE, NEWTRUE, NEWFALSE) pushes, read
-/// from its argument at the start of `arg`, and the argument's length;
-/// `None` for other opcodes and arguments cut short.
-#[inline(always)]
-fn number(op: Opcode, arg: &[u8]) -> Option<(Value, usize)> {
-    Some(match op {
-        Opcode::BinFloat => (Value::Float(f64::from_be_bytes(*arg.first_chunk()?)), 8),
-        Opcode::BinInt => (
-            Value::Int(i32::from_le_bytes(*arg.first_chunk()?).into()),
-            4,
-        ),
-        Opcode::BinInt1 => (Value::Int((*arg.first()?).into()), 1),
-        Opcode::BinInt2 => (
-            Value::Int(u16::from_le_bytes(*arg.first_chunk()?).into()),
-            2,
-        ),
-        Opcode::None => (Value::None, 0),
-        Opcode::NewTrue => (Value::Bool(true), 0),
-        Opcode::NewFalse => (Value::Bool(false), 0),
-        _ => return None,
-    })
 }
 
 /// Non-empty little-endian two's complement `data` widened to `N` bytes

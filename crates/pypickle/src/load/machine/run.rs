@@ -1,0 +1,173 @@
+//! Runs of plain values after a MARK, in a loop of their own.
+//!
+//! The contents of lists, tuples and dicts come between a MARK and the
+//! opcode that collects them, and most are plain values: numbers, short
+//! strs, memo puts and fetches. In the main loop each of those costs a
+//! dispatch over every opcode, with the read position, the input and the
+//! stack kept in memory across it. [`Machine::value_run`] reads them from
+//! the bytes already in memory (a slice, or a stream's current frame) with
+//! all of that in registers. It takes only what it can finish exactly as
+//! the main loop would, and stops before anything else (another opcode,
+//! an argument cut short, a memo index out of sequence, a str that is not
+//! plain UTF-8, a limit reached), which the main loop then reads, with
+//! the same result or the same error at the same offset.
+
+use super::{latin_text, Machine};
+use crate::opcode::Opcode;
+use crate::value::{Object, PyStr, Value};
+
+// The opcode bytes a run reads: matching on bytes gives one jump table,
+// where `Opcode::from_u8` and a match on the opcode gave two.
+const BINFLOAT: u8 = Opcode::BinFloat.code();
+const BININT: u8 = Opcode::BinInt.code();
+const BININT1: u8 = Opcode::BinInt1.code();
+const BININT2: u8 = Opcode::BinInt2.code();
+const NONE: u8 = Opcode::None.code();
+const NEWTRUE: u8 = Opcode::NewTrue.code();
+const NEWFALSE: u8 = Opcode::NewFalse.code();
+const SHORT_BINUNICODE: u8 = Opcode::ShortBinUnicode.code();
+const BINUNICODE: u8 = Opcode::BinUnicode.code();
+const MEMOIZE: u8 = Opcode::Memoize.code();
+const BINPUT: u8 = Opcode::BinPut.code();
+const LONG_BINPUT: u8 = Opcode::LongBinPut.code();
+
+/// True for the opcode bytes [`number`] reads.
+#[inline(always)]
+pub(super) fn is_number(code: u8) -> bool {
+    matches!(
+        code,
+        BINFLOAT | BININT | BININT1 | BININT2 | NONE | NEWTRUE | NEWFALSE
+    )
+}
+
+/// True for the opcode bytes that push a str [`Machine::str_run`] reads.
+#[inline(always)]
+pub(super) fn is_str(code: u8) -> bool {
+    matches!(code, SHORT_BINUNICODE | BINUNICODE)
+}
+
+/// The value a number opcode (or NONE, NEWTRUE, NEWFALSE) pushes, its
+/// argument at the start of `arg`, and the argument's length; `None` for
+/// other opcodes and arguments cut short.
+#[inline(always)]
+fn number(op: Opcode, arg: &[u8]) -> Option<(Value, usize)> {
+    // (A match on the opcode byte instead compiles to more instructions.)
+    Some(match op {
+        Opcode::BinFloat => (Value::Float(f64::from_be_bytes(*arg.first_chunk()?)), 8),
+        Opcode::BinInt => (
+            Value::Int(i32::from_le_bytes(*arg.first_chunk()?).into()),
+            4,
+        ),
+        Opcode::BinInt1 => (Value::Int((*arg.first()?).into()), 1),
+        Opcode::BinInt2 => (
+            Value::Int(u16::from_le_bytes(*arg.first_chunk()?).into()),
+            2,
+        ),
+        Opcode::None => (Value::None, 0),
+        Opcode::NewTrue => (Value::Bool(true), 0),
+        Opcode::NewFalse => (Value::Bool(false), 0),
+        _ => return None,
+    })
+}
+
+impl Machine<'_> {
+    /// Pushes the numbers (and NONE, NEWTRUE, NEWFALSE) at the start of
+    /// `ahead`, which begins with an opcode: lists and dicts of ints, floats
+    /// or None. Returns how many bytes they took.
+    #[inline(never)]
+    pub(super) fn number_run(&mut self, ahead: &[u8]) -> usize {
+        let mut used = 0;
+        while let Some(op) = ahead.get(used).copied().and_then(Opcode::from_u8) {
+            let Some((v, len)) = ahead.get(used + 1..).and_then(|arg| number(op, arg)) else {
+                break;
+            };
+            self.stack.push(v);
+            used += 1 + len;
+        }
+        used
+    }
+
+    /// Pushes the short strs at the start of `ahead`, which begins with an
+    /// opcode, and makes the memo entries after each: lists of strs.
+    /// Returns how many bytes they took.
+    #[inline(never)]
+    pub(super) fn str_run(&mut self, ahead: &[u8]) -> usize {
+        if self.graph.spans.is_some() {
+            // Zero-copy serde wants each str's span; the main loop notes it.
+            return 0;
+        }
+        let mut used = 0;
+        while let Some((&code, arg)) = ahead.get(used..).and_then(<[u8]>::split_first) {
+            let Some(len) = self.str_step(code, arg) else {
+                break;
+            };
+            used += 1 + len;
+        }
+        used
+    }
+
+    /// One opcode of a str run, its argument at the start of `arg`: the
+    /// argument's length, or `None` (having done nothing) when the main
+    /// loop must read it.
+    #[inline(always)]
+    fn str_step(&mut self, code: u8, arg: &[u8]) -> Option<usize> {
+        let (text, len) = match code {
+            SHORT_BINUNICODE => {
+                let n = usize::from(*arg.first()?);
+                (arg.get(1..1 + n)?, 1 + n)
+            }
+            BINUNICODE => {
+                let n = u32::from_le_bytes(*arg.first_chunk()?) as usize;
+                (arg.get(4..4 + n)?, 4 + n)
+            }
+            MEMOIZE => return self.run_put(self.memo.len).then_some(0),
+            BINPUT => return self.run_put((*arg.first()?).into()).then_some(1),
+            LONG_BINPUT => {
+                let idx = u32::from_le_bytes(*arg.first_chunk()?);
+                return self.run_put(idx.into()).then_some(4);
+            }
+            _ => return None,
+        };
+        let v = self.run_str(text)?;
+        self.stack.push(v);
+        Some(len)
+    }
+
+    /// A str of plain UTF-8 below the size `latin_text` watches, added to
+    /// the graph and charged as `push_str` does. (The fuzzer's build
+    /// watches every str, so that small inputs reach `latin_text`; there,
+    /// runs take short strs unwatched, as in the real build, where a watch
+    /// only decides whether bytes keep their text, never what loads.)
+    #[inline(always)]
+    fn run_str(&mut self, text: &[u8]) -> Option<Value> {
+        const WATCHED: usize = if cfg!(fuzzing) {
+            4096
+        } else {
+            latin_text::MIN_TEXT
+        };
+        let len = text.len() as u64;
+        if text.len() >= WATCHED || self.alloc.saturating_add(len) > self.opts.limits.max_alloc {
+            return None;
+        }
+        let s = crate::utf8::validate(text)?;
+        let id = self.graph.try_add(Object::Str(PyStr::from(s)))?;
+        self.alloc += len;
+        Some(Value::Ref(id))
+    }
+
+    /// MEMOIZE and the PUTs the main loop appends inline (`memo_put`):
+    /// true when done.
+    #[inline(always)]
+    fn run_put(&mut self, idx: u64) -> bool {
+        let Some(&v) = self.stack.last() else {
+            return false;
+        };
+        let next = self.stack.len() > self.fence
+            && self.memo.is_next(idx)
+            && idx <= self.opts.limits.max_memo_index;
+        if next {
+            self.memo.push(v);
+        }
+        next
+    }
+}
