@@ -121,20 +121,22 @@ fn objects_reached_again_before_memoization_are_errors_not_endless_walks() {
     }
 }
 
-/// Lists of numbers and of short strs after a MARK load in loops of their
-/// own (`load/machine/run.rs`). What they load re-dumps to CPython's
-/// bytes, and a pickle cut anywhere, or loaded under a tight allocation
-/// limit, fails exactly as the main loop makes it fail. Below protocol 4
-/// a stream has no frames to look ahead in, so it takes the main loop
-/// throughout: the comparison with it is the differential test.
+/// Lists of numbers (ints of up to 128 bits among them) and of short strs
+/// after a MARK load in loops of their own (`load/machine/run.rs`). What
+/// they load re-dumps to CPython's bytes (a batch of 1000 items and more),
+/// and a pickle cut anywhere, or loaded under a tight allocation limit,
+/// fails exactly as the main loop makes it fail. Below protocol 4 a stream
+/// has no frames to look ahead in, so it takes the main loop throughout:
+/// the comparison with it is the differential test.
 #[test]
 fn runs_of_numbers_and_strs_load_as_in_cpython_whole_or_cut() {
     let out = common::python_stdout(
         r#"
 import pickle
-numbers = [0, 1, 255, 256, 65535, 65536, -1, 2**31 - 1, -2**31, 1.5, -0.0, None, True, False]
+numbers = [0, 1, 255, 256, 65535, 65536, -1, 2**31 - 1, -2**31, 1.5, -0.0, None, True, False,
+           2**31, -2**31 - 1, 2**40, 2**63 - 1, 2**63, -2**63 - 1, 2**100, -2**127, 2**127 - 1, 2**128]
 strs = ['', 'a', 'key', 'h\u00e9llo', '\u20ac' * 30, 'x' * 255, 'y' * 256, '\ud800', 'z' * 5000]
-obj = [numbers * 80, tuple(numbers), {'k': numbers[:5]}, numbers[:3],
+obj = [numbers * 42, tuple(numbers), {'k': numbers[:5]}, numbers[:3], [2**100],
        strs, [s + str(i) for i in range(300) for s in ('a', 'bb')], ['same'] * 5, (strs[1], 2, strs[2])]
 for p in range(1, 6):
     print(pickle.dumps(obj, p).hex())

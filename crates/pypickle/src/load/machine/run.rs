@@ -14,7 +14,7 @@
 
 use super::{latin_text, Machine};
 use crate::opcode::Opcode;
-use crate::value::{Object, PyStr, Value};
+use crate::value::{Object, PyInt, PyStr, Value};
 
 // The opcode bytes a run reads: matching on bytes gives one jump table,
 // where `Opcode::from_u8` and a match on the opcode gave two.
@@ -22,6 +22,7 @@ const BINFLOAT: u8 = Opcode::BinFloat.code();
 const BININT: u8 = Opcode::BinInt.code();
 const BININT1: u8 = Opcode::BinInt1.code();
 const BININT2: u8 = Opcode::BinInt2.code();
+const LONG1: u8 = Opcode::Long1.code();
 const NONE: u8 = Opcode::None.code();
 const NEWTRUE: u8 = Opcode::NewTrue.code();
 const NEWFALSE: u8 = Opcode::NewFalse.code();
@@ -36,7 +37,7 @@ const LONG_BINPUT: u8 = Opcode::LongBinPut.code();
 pub(super) fn is_number(code: u8) -> bool {
     matches!(
         code,
-        BINFLOAT | BININT | BININT1 | BININT2 | NONE | NEWTRUE | NEWFALSE
+        BINFLOAT | BININT | BININT1 | BININT2 | LONG1 | NONE | NEWTRUE | NEWFALSE
     )
 }
 
@@ -78,13 +79,56 @@ impl Machine<'_> {
     pub(super) fn number_run(&mut self, ahead: &[u8]) -> usize {
         let mut used = 0;
         while let Some(op) = ahead.get(used).copied().and_then(Opcode::from_u8) {
-            let Some((v, len)) = ahead.get(used + 1..).and_then(|arg| number(op, arg)) else {
+            let arg = &ahead[used + 1..];
+            // Each way pushes its own value: merged, the value went through
+            // memory, in pieces, and was read back whole, which stalls.
+            let pushed = match op {
+                Opcode::Long1 => self.run_long1(arg),
+                _ => number(op, arg).map(|(v, len)| {
+                    self.stack.push(v);
+                    len
+                }),
+            };
+            let Some(len) = pushed else {
                 break;
             };
-            self.stack.push(v);
             used += 1 + len;
         }
         used
+    }
+
+    /// LONG1 of up to 16 bytes, its argument at the start of `arg`: pushes
+    /// an inline int, or an arena int charged as `int_value_of` charges it,
+    /// and returns the argument's length.
+    /// (Out of line: inlined, it made the loop around it slower for every
+    /// number.)
+    #[inline(never)]
+    fn run_long1(&mut self, arg: &[u8]) -> Option<usize> {
+        let n = usize::from(*arg.first()?);
+        let data = arg.get(1..1 + n)?;
+        let i = match arg.get(1..17) {
+            // One wide read and two shifts, when the input goes on.
+            Some(window) if (1..=16).contains(&n) => {
+                let wide = u128::from_le_bytes(window.try_into().ok()?);
+                let unused = 128 - 8 * n as u32;
+                ((wide << unused) as i128) >> unused
+            }
+            _ if n == 0 => 0,
+            _ => i128::from_le_bytes(super::sign_extended::<16>(data)?),
+        };
+        let v = match i64::try_from(i) {
+            Ok(small) => Value::Int(small),
+            Err(_) => {
+                if self.alloc.saturating_add(n as u64) > self.opts.limits.max_alloc {
+                    return None;
+                }
+                let id = self.graph.try_add(Object::Int(PyInt::from(i)))?;
+                self.alloc += n as u64;
+                Value::Ref(id)
+            }
+        };
+        self.stack.push(v);
+        Some(1 + n)
     }
 
     /// Pushes the short strs at the start of `ahead`, which begins with an
