@@ -155,6 +155,14 @@ pub(crate) struct Machine<'u> {
 
 mod run;
 
+// Empty containers as constants: the arena copies them from read-only
+// memory. Built on the stack, the copy read them back right after the
+// stores that built them, which stalls.
+const EMPTY_TUPLE: Object = Object::Tuple(Items::new());
+const EMPTY_LIST: Object = Object::List(Items::new());
+const EMPTY_DICT: Object = Object::Dict(Vec::new());
+const EMPTY_SET: Object = Object::Set(Items::new());
+
 fn bad(msg: impl Into<String>) -> Error {
     Error::new(ErrorCode::TypeMismatch(msg.into()))
 }
@@ -336,10 +344,7 @@ impl<'u> Machine<'u> {
 
     #[inline(always)]
     fn add(&mut self, obj: Object) -> Result<Value> {
-        let id = self
-            .graph
-            .try_add(obj)
-            .ok_or_else(|| Error::new(ErrorCode::AllocationLimit(self.opts.limits.max_alloc)))?;
+        let id = self.graph.try_add(obj).ok_or_else(|| self.full())?;
         Ok(Value::Ref(id))
     }
 
@@ -405,23 +410,43 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
-        let obj = match crate::utf8::validate(bytes) {
-            Some(s) => Object::Str(PyStr::from(s)),
-            None => Self::surrogatepass_str(bytes)?,
+        let v = match crate::utf8::validate(bytes) {
+            Some(s) => self.add_str(s).ok_or_else(|| self.full())?,
+            None => self.add(Self::surrogatepass_str(bytes)?)?,
         };
-        self.push_text(obj, bytes.len())
+        self.pushed_text(v, bytes.len());
+        Ok(())
     }
 
-    /// Pushes a new str of `len` bytes; large ones may become bytes in
-    /// place (see `latin_text`).
+    /// Adds the str `s` to the graph, or `None` when the graph is full.
+    ///
+    /// An empty str is added and then filled where it lies. A str built
+    /// aside and moved in was read back whole right after its bytes were
+    /// copied in, and that read stalls until the copy's stores are done.
     #[inline(always)]
-    fn push_text(&mut self, obj: Object, len: usize) -> Result<()> {
-        let v = self.add(obj)?;
+    fn add_str(&mut self, s: &str) -> Option<Value> {
+        const EMPTY: Object = Object::Str(PyStr::empty());
+        let id = self.graph.try_add(EMPTY)?;
+        if let Some(Object::Str(slot)) = self.graph.get_mut(id) {
+            slot.push_str(s);
+        }
+        Some(Value::Ref(id))
+    }
+
+    /// The error of a graph that holds as many objects as it can.
+    #[cold]
+    fn full(&self) -> Error {
+        Error::new(ErrorCode::AllocationLimit(self.opts.limits.max_alloc))
+    }
+
+    /// Pushes the new str `v` of `len` bytes; large ones may become bytes
+    /// without their text (see `latin_text`).
+    #[inline(always)]
+    fn pushed_text(&mut self, v: Value, len: usize) {
         if let Value::Ref(id) = v {
             self.latin.created(id, len, self.memo.len, &mut self.graph);
         }
         self.push(v);
-        Ok(())
     }
 
     /// SHORT_BINUNICODE, BINUNICODE, BINUNICODE8: a `W`-byte length, then
@@ -553,23 +578,38 @@ impl<'u> Machine<'u> {
     /// PUT, BINPUT, LONG_BINPUT and MEMOIZE. Picklers number the memo
     /// 0, 1, 2, ...: that case appends inline, anything else goes the long
     /// way.
+    ///
+    /// The stack top is matched in place, not copied: the value was just
+    /// pushed, its tag and payload by separate stores, and a copy reads all
+    /// 16 bytes at once, which stalls until the stores are done.
     #[inline(always)]
     fn memo_put(&mut self, idx: u64) -> Result<()> {
-        if let Some(&v) = self.stack.last() {
-            if self.stack.len() > self.fence()
-                && self.memo.is_next(idx)
-                && idx <= self.opts.limits.max_memo_index
-            {
-                self.memo.push(v);
-                return Ok(());
+        let next = self.stack.len() > self.fence()
+            && self.memo.is_next(idx)
+            && idx <= self.opts.limits.max_memo_index;
+        match self.stack.last() {
+            Some(&Value::Ref(id)) if next => {
+                self.memo.push(Value::Ref(id));
+                Ok(())
             }
+            _ => self.memo_put_slow(idx, next),
         }
-        self.memo_put_slow(idx)
     }
 
+    /// `memo_put` of anything but an object appended in sequence: `next`
+    /// says whether `idx` is the next index, which an atom (only crafted
+    /// pickles memoize one) also takes inline.
     #[inline(never)]
-    fn memo_put_slow(&mut self, idx: u64) -> Result<()> {
+    fn memo_put_slow(&mut self, idx: u64, next: bool) -> Result<()> {
         let v = self.top()?;
+        if next {
+            self.memo.push(v);
+            return Ok(());
+        }
+        self.memo_put_elsewhere(idx, v)
+    }
+
+    fn memo_put_elsewhere(&mut self, idx: u64, v: Value) -> Result<()> {
         self.latin.unwatch(&mut self.graph);
         if idx > self.opts.limits.max_memo_index {
             return Err(Error::new(ErrorCode::MemoLimit(
@@ -1253,12 +1293,13 @@ impl<'u> Machine<'u> {
                 self.charge(data.len() as u64)?;
                 let s = PyStr::from_surrogatepass(data).ok_or_else(|| bad("invalid text"))?;
                 let len = s.len();
-                self.push_text(Object::Str(s), len)?;
+                let v = self.add(Object::Str(s))?;
+                self.pushed_text(v, len);
             }
             Opcode::ShortBinUnicode => self.bin_unicode::<R, 1>(input)?,
             Opcode::BinUnicode => self.bin_unicode::<R, 4>(input)?,
             Opcode::BinUnicode8 => self.bin_unicode::<R, 8>(input)?,
-            Opcode::EmptyTuple => self.push_obj(Object::Tuple(Items::new()))?,
+            Opcode::EmptyTuple => self.push_obj(EMPTY_TUPLE)?,
             Opcode::Tuple => {
                 let items = self.pop_to_mark()?;
                 self.make_tuple(items)?;
@@ -1266,13 +1307,13 @@ impl<'u> Machine<'u> {
             Opcode::Tuple1 => self.small_tuple::<1>()?,
             Opcode::Tuple2 => self.small_tuple::<2>()?,
             Opcode::Tuple3 => self.small_tuple::<3>()?,
-            Opcode::EmptyList => self.push_obj(Object::List(Items::new()))?,
+            Opcode::EmptyList => self.push_obj(EMPTY_LIST)?,
             Opcode::List => {
                 let items = self.pop_to_mark()?;
                 self.charge(items.len() as u64 * 16)?;
                 self.push_obj(Object::List(items))?;
             }
-            Opcode::EmptyDict => self.push_obj(Object::Dict(Vec::new()))?,
+            Opcode::EmptyDict => self.push_obj(EMPTY_DICT)?,
             Opcode::Dict => {
                 let v = self.with_marked(|m, items| {
                     let v = m.add(Object::Dict(Vec::with_capacity(items.len() / 2)))?;
@@ -1283,7 +1324,7 @@ impl<'u> Machine<'u> {
                 })?;
                 self.push(v);
             }
-            Opcode::EmptySet => self.push_obj(Object::Set(Items::new()))?,
+            Opcode::EmptySet => self.push_obj(EMPTY_SET)?,
             Opcode::FrozenSet => {
                 let v = self.with_marked(|m, items| {
                     let v = m.add(Object::FrozenSet(Items::with_capacity(items.len())))?;

@@ -66,6 +66,21 @@ impl PyStr {
         }
     }
 
+    /// The empty str.
+    #[inline(always)]
+    pub(crate) const fn empty() -> PyStr {
+        PyStr(Repr::Utf8(CompactString::const_new("")))
+    }
+
+    /// Appends `s` (to a str that holds no lone surrogates, as every str
+    /// being built does).
+    #[inline(always)]
+    pub(crate) fn push_str(&mut self, s: &str) {
+        if let Repr::Utf8(text) = &mut self.0 {
+            text.push_str(s);
+        }
+    }
+
     /// The text with each lone surrogate replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
         match &self.0 {

@@ -14,7 +14,7 @@
 
 use super::{latin_text, Machine};
 use crate::opcode::Opcode;
-use crate::value::{Object, PyInt, PyStr, Value};
+use crate::value::{Object, PyInt, Value};
 
 // The opcode bytes a run reads: matching on bytes gives one jump table,
 // where `Opcode::from_u8` and a match on the opcode gave two.
@@ -140,9 +140,12 @@ impl Machine<'_> {
             // Zero-copy serde wants each str's span; the main loop notes it.
             return 0;
         }
+        // The stack top, kept here: read back from the stack, a value just
+        // pushed in pieces (its tag, then its payload) would stall the read.
+        let mut top = self.stack.last().copied();
         let mut used = 0;
         while let Some((&code, arg)) = ahead.get(used..).and_then(<[u8]>::split_first) {
-            let Some(len) = self.str_step(code, arg) else {
+            let Some(len) = self.str_step(code, arg, &mut top) else {
                 break;
             };
             used += 1 + len;
@@ -154,7 +157,7 @@ impl Machine<'_> {
     /// argument's length, or `None` (having done nothing) when the main
     /// loop must read it.
     #[inline(always)]
-    fn str_step(&mut self, code: u8, arg: &[u8]) -> Option<usize> {
+    fn str_step(&mut self, code: u8, arg: &[u8], top: &mut Option<Value>) -> Option<usize> {
         let (text, len) = match code {
             SHORT_BINUNICODE => {
                 let n = usize::from(*arg.first()?);
@@ -164,16 +167,17 @@ impl Machine<'_> {
                 let n = u32::from_le_bytes(*arg.first_chunk()?) as usize;
                 (arg.get(4..4 + n)?, 4 + n)
             }
-            MEMOIZE => return self.run_put(self.memo.len).then_some(0),
-            BINPUT => return self.run_put((*arg.first()?).into()).then_some(1),
+            MEMOIZE => return self.run_put(self.memo.len, *top).then_some(0),
+            BINPUT => return self.run_put((*arg.first()?).into(), *top).then_some(1),
             LONG_BINPUT => {
                 let idx = u32::from_le_bytes(*arg.first_chunk()?);
-                return self.run_put(idx.into()).then_some(4);
+                return self.run_put(idx.into(), *top).then_some(4);
             }
             _ => return None,
         };
         let v = self.run_str(text)?;
         self.stack.push(v);
+        *top = Some(v);
         Some(len)
     }
 
@@ -193,17 +197,16 @@ impl Machine<'_> {
         if text.len() >= WATCHED || self.alloc.saturating_add(len) > self.opts.limits.max_alloc {
             return None;
         }
-        let s = crate::utf8::validate(text)?;
-        let id = self.graph.try_add(Object::Str(PyStr::from(s)))?;
+        let v = self.add_str(crate::utf8::validate(text)?)?;
         self.alloc += len;
-        Some(Value::Ref(id))
+        Some(v)
     }
 
     /// MEMOIZE and the PUTs the main loop appends inline (`memo_put`):
     /// true when done.
     #[inline(always)]
-    fn run_put(&mut self, idx: u64) -> bool {
-        let Some(&v) = self.stack.last() else {
+    fn run_put(&mut self, idx: u64, top: Option<Value>) -> bool {
+        let Some(v) = top else {
             return false;
         };
         let next = self.stack.len() > self.fence
