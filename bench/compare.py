@@ -64,14 +64,22 @@ def cpython_rss_mb(path):
     return float(subprocess.check_output([sys.executable, "-c", code, path]))
 
 
-def pypickle(path, proto, runs=RUNS, processes=3):
-    """pypickle's load and dump MB/s, the RSS of one loaded graph, a memcpy
-    of the file, and a load with `loads_shared` (large bytes as views into
-    the input), in MB/s: each the median over `processes` runs of
-    `pypickle bench`. One process's figures move by up to a third from the
-    next's (where the kernel places its memory), more than CPython's do
-    within one interpreter, so one process is not enough."""
-    results = [pypickle_once(path, proto, runs) for _ in range(processes)]
+def side_by_side(path, proto, runs=RUNS, rounds=3):
+    """CPython's figures (`cpython`) and pypickle's (`pypickle_once`),
+    measured in turns, `rounds` times each, and each column's median.
+
+    One `pypickle bench` process's figures move by up to a third from the
+    next's (where the kernel places its memory), and this shared machine
+    has slow and fast spells of seconds that move CPython's by as much:
+    taking turns puts both through the same spells."""
+    c_results, r_results = [], []
+    for _ in range(rounds):
+        c_results.append(cpython(path, proto, runs))
+        r_results.append(pypickle_once(path, proto, runs))
+    return medians(c_results), medians(r_results)
+
+
+def medians(results):
     return tuple(sorted(column)[len(column) // 2] for column in zip(*results))
 
 
@@ -119,8 +127,7 @@ def main():
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
     for name, p, path in files:
         size = os.path.getsize(path) / 1e6
-        c_load, c_nogc, c_dump = cpython(path, p)
-        r_load, r_dump, r_peak, _, _ = pypickle(path, p)
+        (c_load, c_nogc, c_dump), (r_load, r_dump, r_peak, _, _) = side_by_side(path, p)
         s_value, s_typed = serde_results[path]
         vs_serde = "%.1fx" % (r_load / float(s_value)) if s_value != "fail" else "-"
         print("| %s p%d | %.1f | %.0f | %.0f | %.0f | %s | %s | %.0f | %.0f | %.2fx | %.2fx | %s | %.0f | %.0f |" % (
@@ -134,8 +141,7 @@ def main():
     for p, path in large_bytes_files():
         size = os.path.getsize(path) / 1e6
         # Fewer runs: these files are 15-20 times the others.
-        _, c_nogc, _ = cpython(path, p, runs=3)
-        r_load, _, r_peak, copy, r_shared = pypickle(path, p, runs=3)
+        (_, c_nogc, _), (r_load, _, r_peak, copy, r_shared) = side_by_side(path, p, runs=3)
         print("| p%d | %.1f | %.0f | %.0f | %.0f | %.0f | %.1fx | %.1fx | %.0f | %.0f |" % (
             p, size, c_nogc, r_load, r_shared, copy, copy / r_load, copy / r_shared,
             cpython_rss_mb(path), r_peak))
