@@ -410,6 +410,12 @@ impl<'u> Machine<'u> {
     #[inline(always)]
     fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
         self.charge(bytes.len() as u64)?;
+        self.push_charged_str(bytes)
+    }
+
+    /// `push_str` once the str's bytes are charged.
+    #[inline(always)]
+    fn push_charged_str(&mut self, bytes: &[u8]) -> Result<()> {
         let v = match crate::utf8::validate(bytes) {
             Some(s) => self.add_str(s).ok_or_else(|| self.full())?,
             None => self.add(Self::surrogatepass_str(bytes)?)?,
@@ -471,21 +477,22 @@ impl<'u> Machine<'u> {
     fn large_bin_unicode<'de, R: Read<'de>>(&mut self, input: &mut R, n: u64) -> Result<()> {
         let ahead = input.lookahead();
         let text = input.read_exact(n)?;
+        // Charged first, as `push_str` does, before the bytes take memory.
+        self.charge(n)?;
         let bytes = match ahead.get(text.len()..) {
             Some(after) if self.encode_call_predicted(after) => crate::latin1::from_utf8(&text),
             _ => None,
         };
         match bytes {
             Some(bytes) => {
-                self.charge(n)?;
-                let v = self.add(Object::Str(PyStr::from("")))?;
+                let v = self.add(Object::Str(PyStr::empty()))?;
                 if let Value::Ref(id) = v {
                     self.latin
                         .prepared(id, bytes, self.memo.len, &mut self.graph);
                 }
                 self.push(v);
             }
-            None => self.push_str(&text)?,
+            None => self.push_charged_str(&text)?,
         }
         self.note_span(input.offset(), n);
         Ok(())
