@@ -41,6 +41,16 @@ pub(super) fn is_number(code: u8) -> bool {
     )
 }
 
+/// The argument width of BININT, BININT1 and BININT2, by opcode byte; 0
+/// for the others.
+static SMALL_INT_WIDTH: [u8; 256] = {
+    let mut table = [0; 256];
+    table[BININT as usize] = 4;
+    table[BININT1 as usize] = 1;
+    table[BININT2 as usize] = 2;
+    table
+};
+
 /// True for the opcode bytes that push a str [`Machine::str_run`] reads.
 #[inline(always)]
 pub(super) fn is_str(code: u8) -> bool {
@@ -79,8 +89,23 @@ impl Machine<'_> {
     #[inline(never)]
     pub(super) fn number_run(&mut self, ahead: &[u8]) -> usize {
         let mut used = 0;
-        while let Some(op) = ahead.get(used).copied().and_then(Opcode::from_u8) {
+        while let Some(&code) = ahead.get(used) {
             let arg = &ahead[used + 1..];
+            // BININT, BININT1 and BININT2 in one way, without a branch on
+            // which: lists of ints mix them at random, and a jump by opcode
+            // mispredicts on every change.
+            let width = SMALL_INT_WIDTH[usize::from(code)];
+            if let (1.., Some(word)) = (width, arg.first_chunk::<4>()) {
+                let raw = u32::from_le_bytes(*word) & (u32::MAX >> (32 - 8 * u32::from(width)));
+                // BININT is signed; the others' values are below 2**16,
+                // where sign extension from bit 31 changes nothing.
+                self.stack.push(Value::Int((raw as i32).into()));
+                used += 1 + usize::from(width);
+                continue;
+            }
+            let Some(op) = Opcode::from_u8(code) else {
+                break;
+            };
             // Each way pushes its own value: merged, the value went through
             // memory, in pieces, and was read back whole, which stalls.
             let pushed = match op {
