@@ -112,7 +112,7 @@ impl LatinTexts {
 
     /// Gives the watched text back its characters if they were decoded
     /// ahead, before anything may read it.
-    fn release(&mut self, graph: &mut Graph) {
+    pub(crate) fn release(&mut self, graph: &mut Graph) {
         if let Some(bytes) = self.prepared.take() {
             if let Some(slot) = graph.get_mut(ObjId(self.watched)) {
                 *slot = Object::Str(PyStr::from(latin1::decode(&bytes)));
@@ -168,9 +168,9 @@ impl LatinTexts {
 
     /// For the call `_codecs.encode(*args)` (or `bytearray(*args)`): when
     /// `args` are the watched text and a latin-1 encoding name, and the
-    /// text's code points are all below 256, empties the text and returns the bytes (or
-    /// bytearray). `None` leaves the call to the general path, with the
-    /// text whole.
+    /// text's code points are all below 256, empties the text and returns
+    /// the bytes (or bytearray). `None` leaves the call to the general
+    /// path, with the text whole.
     pub(crate) fn take(
         &mut self,
         graph: &mut Graph,

@@ -1042,10 +1042,15 @@ impl<'u> Machine<'u> {
     /// built in the text's own buffer, when nothing else holds the text.
     #[inline(never)]
     fn take_latin_text(&mut self, callable: Value, args: Value) -> Option<Result<()>> {
-        let bytearray = match resolve::global_of(&self.graph, callable)? {
-            ("_codecs", "encode") => false,
-            ("builtins", "bytearray") => true,
-            _ => return None,
+        let bytearray = match resolve::global_of(&self.graph, callable) {
+            Some(("_codecs", "encode")) => false,
+            Some(("builtins", "bytearray")) => true,
+            _ => {
+                // Not reached with a text decoded ahead (its call was
+                // foreseen); should it be, the call reads the text whole.
+                self.latin.release(&mut self.graph);
+                return None;
+            }
         };
         let (obj, taken) = self.latin.take(&mut self.graph, bytearray, args)?;
         Some(self.add(obj).map(|v| {
