@@ -250,17 +250,11 @@ impl LatinTexts {
 pub(crate) fn predicts_call<'g>(after: &[u8], memo_str: impl Fn(u64) -> Option<&'g PyStr>) -> bool {
     let mut rest = after;
     skip_put(&mut rest);
+    // The name comes as a str (a 4- or 1-byte length) or from the memo
+    // (a 1- or 4-byte index).
     let named = match take_op(&mut rest) {
-        Some(Opcode::BinUnicode) => take_uint(&mut rest, 4)
-            .and_then(|n| take(&mut rest, n))
-            .is_some_and(|name| {
-                std::str::from_utf8(name).is_ok_and(super::resolve::is_latin1_label)
-            }),
-        Some(Opcode::ShortBinUnicode) => take_uint(&mut rest, 1)
-            .and_then(|n| take(&mut rest, n))
-            .is_some_and(|name| {
-                std::str::from_utf8(name).is_ok_and(super::resolve::is_latin1_label)
-            }),
+        Some(Opcode::BinUnicode) => new_name(&mut rest, 4),
+        Some(Opcode::ShortBinUnicode) => new_name(&mut rest, 1),
         Some(Opcode::BinGet) => take_uint(&mut rest, 1)
             .and_then(&memo_str)
             .is_some_and(super::resolve::is_latin1_name),
@@ -278,6 +272,13 @@ pub(crate) fn predicts_call<'g>(after: &[u8], memo_str: impl Fn(u64) -> Option<&
     }
     skip_put(&mut rest);
     take_op(&mut rest) == Some(Opcode::Reduce)
+}
+
+/// A str argument with a `width`-byte length: true when it names latin-1.
+fn new_name(rest: &mut &[u8], width: u64) -> bool {
+    take_uint(rest, width)
+        .and_then(|n| take(rest, n))
+        .is_some_and(|name| std::str::from_utf8(name).is_ok_and(super::resolve::is_latin1_label))
 }
 
 fn skip_put(rest: &mut &[u8]) {

@@ -333,13 +333,24 @@ impl<'u> Machine<'u> {
     }
 
     fn charge(&mut self, bytes: u64) -> Result<()> {
-        self.alloc = self.alloc.saturating_add(bytes);
-        if self.alloc > self.opts.limits.max_alloc {
-            return Err(Error::new(ErrorCode::AllocationLimit(
-                self.opts.limits.max_alloc,
-            )));
+        if self.try_charge(bytes) {
+            return Ok(());
         }
-        Ok(())
+        Err(Error::new(ErrorCode::AllocationLimit(
+            self.opts.limits.max_alloc,
+        )))
+    }
+
+    /// Charges `bytes` against the allocation limit if they fit under it
+    /// (leaving the count as it was if not): true when charged.
+    #[inline(always)]
+    fn try_charge(&mut self, bytes: u64) -> bool {
+        let alloc = self.alloc.saturating_add(bytes);
+        let fits = alloc <= self.opts.limits.max_alloc;
+        if fits {
+            self.alloc = alloc;
+        }
+        fits
     }
 
     #[inline(always)]
@@ -591,9 +602,7 @@ impl<'u> Machine<'u> {
     /// 16 bytes at once, which stalls until the stores are done.
     #[inline(always)]
     fn memo_put(&mut self, idx: u64) -> Result<()> {
-        let next = self.stack.len() > self.fence()
-            && self.memo.is_next(idx)
-            && idx <= self.opts.limits.max_memo_index;
+        let next = self.appends_to_memo(idx);
         match self.stack.last() {
             Some(&Value::Ref(id)) if next => {
                 self.memo.push(Value::Ref(id));
@@ -601,6 +610,16 @@ impl<'u> Machine<'u> {
             }
             _ => self.memo_put_slow(idx, next),
         }
+    }
+
+    /// True when a put of the stack top at `idx` appends to the memo: the
+    /// top is above the innermost mark, and `idx` the next index, within
+    /// the limit.
+    #[inline(always)]
+    fn appends_to_memo(&self, idx: u64) -> bool {
+        self.stack.len() > self.fence()
+            && self.memo.is_next(idx)
+            && idx <= self.opts.limits.max_memo_index
     }
 
     /// `memo_put` of anything but an object appended in sequence: `next`

@@ -144,14 +144,12 @@ impl Machine<'_> {
         };
         let v = match i64::try_from(i) {
             Ok(small) => Value::Int(small),
-            Err(_) => {
-                if self.alloc.saturating_add(n as u64) > self.opts.limits.max_alloc {
-                    return None;
-                }
-                let id = self.graph.try_add(Object::Int(PyInt::from(i)))?;
-                self.alloc += n as u64;
-                Value::Ref(id)
+            // Charged before it is added: a graph too full to add it fails
+            // the load in the main loop anyway.
+            Err(_) if self.try_charge(n as u64) => {
+                Value::Ref(self.graph.try_add(Object::Int(PyInt::from(i)))?)
             }
+            Err(_) => return None,
         };
         self.stack.push(v);
         Some(1 + n)
@@ -221,13 +219,16 @@ impl Machine<'_> {
         } else {
             latin_text::MIN_TEXT
         };
-        let len = text.len() as u64;
-        if text.len() >= WATCHED || self.alloc.saturating_add(len) > self.opts.limits.max_alloc {
+        if text.len() >= WATCHED {
             return None;
         }
-        let v = self.add_str(crate::utf8::validate(text)?)?;
-        self.alloc += len;
-        Some(v)
+        // Checked, then charged, then added: a graph too full to add it
+        // fails the load in the main loop anyway.
+        let s = crate::utf8::validate(text)?;
+        if !self.try_charge(text.len() as u64) {
+            return None;
+        }
+        self.add_str(s)
     }
 
     /// MEMOIZE and the PUTs the main loop appends inline (`memo_put`):
@@ -237,9 +238,7 @@ impl Machine<'_> {
         let Some(v) = top else {
             return false;
         };
-        let next = self.stack.len() > self.fence
-            && self.memo.is_next(idx)
-            && idx <= self.opts.limits.max_memo_index;
+        let next = self.appends_to_memo(idx);
         if next {
             self.memo.push(v);
         }
