@@ -100,8 +100,9 @@
 //! # Ok::<(), pypickle::Error>(())
 //! ```
 #![deny(missing_docs)]
-// `unsafe` is denied everywhere but in two blocks that say why they are
-// sound: `utf8::validate` and the call of `latin1`'s SSSE3 steps.
+// `unsafe` is denied everywhere but in three blocks that say why they are
+// sound: `utf8::validate`, `PyStr`'s in-place text (`value/pystr.rs`) and
+// the call of `latin1`'s SSSE3 steps.
 #![deny(unsafe_code)]
 
 pub mod class;

@@ -1,8 +1,8 @@
 //! UTF-8 validation tuned for the text pickles carry: mostly short, mostly
 //! ASCII (dict keys, names, identifiers).
 //!
-//! This is the crate's one use of `unsafe`: short text that is checked
-//! becomes a `&str` without a second pass. Validators cost far more than
+//! One of the crate's three `unsafe` blocks is here: short text that is
+//! checked becomes a `&str` without a second pass. Validators cost far more than
 //! an ASCII check on short text: std's walks a byte at a time below 16
 //! bytes, and simdutf8 hands inputs under 64 bytes to std. So short text
 //! is checked for ASCII first, and short non-ASCII text is checked with

@@ -18,6 +18,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::opcode::Opcode;
 use crate::text::{self, IntText, Py2Text};
 use crate::value::key::{repeated_keys, unhashable_type};
+use crate::value::pystr::INLINE;
 use crate::value::{Buffer, Graph, Instance, Items, ObjId, Object, PyInt, PyStr, Reduce, Value};
 
 /// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
@@ -418,17 +419,19 @@ impl<'u> Machine<'u> {
 
     /// BINUNICODE and friends: pushes the str. Valid UTF-8 (almost every
     /// str) is built inline; lone surrogates and errors go the long way.
+    /// `window`, when given, is the input from `bytes` on (see
+    /// [`Machine::add_str`]).
     #[inline(always)]
-    fn push_str(&mut self, bytes: &[u8]) -> Result<()> {
+    fn push_str(&mut self, bytes: &[u8], window: Option<&[u8; INLINE]>) -> Result<()> {
         self.charge(bytes.len() as u64)?;
-        self.push_charged_str(bytes)
+        self.push_charged_str(bytes, window)
     }
 
     /// `push_str` once the str's bytes are charged.
     #[inline(always)]
-    fn push_charged_str(&mut self, bytes: &[u8]) -> Result<()> {
+    fn push_charged_str(&mut self, bytes: &[u8], window: Option<&[u8; INLINE]>) -> Result<()> {
         let v = match crate::utf8::validate(bytes) {
-            Some(s) => self.add_str(s).ok_or_else(|| self.full())?,
+            Some(s) => self.add_str(s, window).ok_or_else(|| self.full())?,
             None => self.add(Self::surrogatepass_str(bytes)?)?,
         };
         self.pushed_text(v, bytes.len());
@@ -440,12 +443,14 @@ impl<'u> Machine<'u> {
     /// An empty str is added and then filled where it lies. A str built
     /// aside and moved in was read back whole right after its bytes were
     /// copied in, and that read stalls until the copy's stores are done.
+    /// With a `window` (the input from `s` on), a short `s` is copied in
+    /// one fixed-size move.
     #[inline(always)]
-    fn add_str(&mut self, s: &str) -> Option<Value> {
+    fn add_str(&mut self, s: &str, window: Option<&[u8; INLINE]>) -> Option<Value> {
         const EMPTY: Object = Object::Str(PyStr::empty());
         let id = self.graph.try_add(EMPTY)?;
         if let Some(Object::Str(slot)) = self.graph.get_mut(id) {
-            slot.push_str(s);
+            slot.fill(s, window);
         }
         Some(Value::Ref(id))
     }
@@ -474,8 +479,9 @@ impl<'u> Machine<'u> {
         if n >= latin_text::MIN_TEXT as u64 {
             return self.large_bin_unicode(input, n);
         }
+        let window = input.lookahead().first_chunk();
         let text = input.read_exact(n)?;
-        self.push_str(&text)?;
+        self.push_str(&text, window)?;
         self.note_span(input.offset(), n);
         Ok(())
     }
@@ -503,7 +509,7 @@ impl<'u> Machine<'u> {
                 }
                 self.push(v);
             }
-            None => self.push_charged_str(&text)?,
+            None => self.push_charged_str(&text, None)?,
         }
         self.note_span(input.offset(), n);
         Ok(())

@@ -1,14 +1,18 @@
 //! Python `str`: Unicode text that may hold lone surrogates.
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
-use compact_str::CompactString;
+/// How many bytes of UTF-8 a [`PyStr`] holds in place, with no allocation.
+pub(crate) const INLINE: usize = 30;
 
 /// A Python `str`.
 ///
-/// Almost every str is valid Unicode and is held as a plain Rust `str`.
-/// Python strs may also hold lone surrogates (`'\ud800'`), which Rust strings
-/// cannot. Those are held as "surrogatepass UTF-8": the bytes Python's
+/// Almost every str is valid Unicode and is held as a plain Rust `str`:
+/// up to 30 bytes in place, longer ones on the heap. Python strs may also
+/// hold lone surrogates (`'\ud800'`), which Rust strings cannot. Those are
+/// held as "surrogatepass UTF-8": the bytes Python's
 /// `s.encode('utf-8', 'surrogatepass')` gives, which is exactly what pickle
 /// carries, so they round-trip byte for byte.
 ///
@@ -21,15 +25,92 @@ use compact_str::CompactString;
 /// assert_eq!(lone.as_str(), None);
 /// assert_eq!(lone.to_string_lossy(), "\u{fffd}");
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 pub struct PyStr(Repr);
 
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 enum Repr {
-    /// Short strs (up to 24 bytes) live inline, with no allocation.
-    Utf8(CompactString),
+    /// Short strs, the most common, in place.
+    Inline(Inline),
+    /// Valid UTF-8 longer than [`INLINE`] bytes.
+    Heap(Box<str>),
     /// Surrogatepass UTF-8 that is not valid UTF-8 (it holds a surrogate).
     Surrogates(Box<[u8]>),
+}
+
+/// Up to [`INLINE`] bytes of UTF-8 in place.
+///
+/// Invariant: `len <= INLINE`, and `bytes[..len]` is valid UTF-8. Only
+/// [`Inline::fill`] and [`Inline::copy_window`] write the fields, and both
+/// copy the bytes of a `&str`. What follows `len` is unused.
+#[derive(Clone, Copy)]
+struct Inline {
+    len: u8,
+    bytes: [u8; INLINE],
+}
+
+impl Inline {
+    const EMPTY: Inline = Inline {
+        len: 0,
+        bytes: [0; INLINE],
+    };
+
+    /// `s`, when it fits.
+    #[inline(always)]
+    fn new(s: &str) -> Option<Inline> {
+        let mut inline = Inline::EMPTY;
+        inline.fill(s).then_some(inline)
+    }
+
+    /// Becomes `s` if it fits; false (nothing changed) if not.
+    #[inline(always)]
+    fn fill(&mut self, s: &str) -> bool {
+        let Some(to) = self.bytes.get_mut(..s.len()) else {
+            return false;
+        };
+        to.copy_from_slice(s.as_bytes());
+        self.len = s.len() as u8;
+        true
+    }
+
+    /// Becomes `s` by copying all of `window`, which must start where `s`
+    /// does: one fixed-size copy, where copying `s` alone is a call to
+    /// `memcpy`. False (nothing changed) when `window` does not start at
+    /// `s` or `s` does not fit.
+    #[inline(always)]
+    fn copy_window(&mut self, s: &str, window: &[u8; INLINE]) -> bool {
+        // The same address, and `s` no longer than `window`: the first
+        // `s.len()` bytes of `window` are the bytes of `s`, which is
+        // borrowed (so unchanged) for as long as this call.
+        if s.len() > INLINE || !std::ptr::eq(s.as_ptr(), window.as_ptr()) {
+            return false;
+        }
+        self.bytes = *window;
+        self.len = s.len() as u8;
+        true
+    }
+
+    #[inline(always)]
+    fn as_bytes(&self) -> &[u8] {
+        // `len <= INLINE` always holds; the fallback only keeps this free
+        // of a panic path.
+        self.bytes.get(..usize::from(self.len)).unwrap_or_default()
+    }
+
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn as_str(&self) -> &str {
+        let bytes = self.as_bytes();
+        // SAFETY: `bytes` is `self.bytes[..self.len]` (or empty). By the
+        // type's invariant those bytes were copied from a `&str` of
+        // exactly that length (`fill` copies `s` itself; `copy_window`
+        // copies a window that begins at `s`'s address, so its first
+        // `s.len()` bytes are `s`'s), and the fields are written nowhere
+        // else, so they are valid UTF-8. The tests below build strs both
+        // ways, with multi-byte characters at the end of the window, and
+        // compare `as_str` with the source.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
 }
 
 impl PyStr {
@@ -37,7 +118,7 @@ impl PyStr {
     /// the bytes are not valid surrogatepass UTF-8.
     pub fn from_surrogatepass(bytes: Vec<u8>) -> Option<PyStr> {
         match String::from_utf8(bytes) {
-            Ok(s) => Some(PyStr(Repr::Utf8(CompactString::from(s)))),
+            Ok(s) => Some(PyStr::from(s)),
             Err(e) => {
                 let bytes = e.into_bytes();
                 if is_surrogatepass_utf8(&bytes) {
@@ -50,9 +131,11 @@ impl PyStr {
     }
 
     /// The text as a Rust `&str`, or `None` when it holds lone surrogates.
+    #[inline]
     pub fn as_str(&self) -> Option<&str> {
         match &self.0 {
-            Repr::Utf8(s) => Some(s),
+            Repr::Inline(s) => Some(s.as_str()),
+            Repr::Heap(s) => Some(s),
             Repr::Surrogates(_) => None,
         }
     }
@@ -61,7 +144,8 @@ impl PyStr {
     #[inline]
     pub fn as_bytes(&self) -> &[u8] {
         match &self.0 {
-            Repr::Utf8(s) => s.as_bytes(),
+            Repr::Inline(s) => s.as_bytes(),
+            Repr::Heap(s) => s.as_bytes(),
             Repr::Surrogates(b) => b,
         }
     }
@@ -69,22 +153,41 @@ impl PyStr {
     /// The empty str.
     #[inline(always)]
     pub(crate) const fn empty() -> PyStr {
-        PyStr(Repr::Utf8(CompactString::const_new("")))
+        PyStr(Repr::Inline(Inline::EMPTY))
     }
 
-    /// Appends `s` (to a str that holds no lone surrogates, as every str
-    /// being built does).
+    /// Sets a str built by [`PyStr::empty`] to `s`. With a `window` (the
+    /// input from `s` on), a short `s` is copied in one fixed-size move.
     #[inline(always)]
-    pub(crate) fn push_str(&mut self, s: &str) {
-        if let Repr::Utf8(text) = &mut self.0 {
-            text.push_str(s);
+    pub(crate) fn fill(&mut self, s: &str, window: Option<&[u8; INLINE]>) {
+        if let (Repr::Inline(inline), Some(window)) = (&mut self.0, window) {
+            if inline.copy_window(s, window) {
+                return;
+            }
         }
+        self.fill_any(s);
+    }
+
+    /// `fill` without a window, or of a str too long to be inline. The
+    /// bytes are copied where they go: a str built aside and moved in is
+    /// read back whole right after its bytes were copied in, and that read
+    /// stalls until the copy's stores are done.
+    #[inline(never)]
+    fn fill_any(&mut self, s: &str) {
+        if let Repr::Inline(inline) = &mut self.0 {
+            if inline.fill(s) {
+                return;
+            }
+        }
+        *self = PyStr::from(s);
     }
 
     /// The text with each lone surrogate replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
         match &self.0 {
-            Repr::Utf8(s) => std::borrow::Cow::Borrowed(s),
+            Repr::Inline(_) | Repr::Heap(_) => {
+                std::borrow::Cow::Borrowed(self.as_str().unwrap_or(""))
+            }
             Repr::Surrogates(_) => std::borrow::Cow::Owned(
                 self.chars()
                     .map(|c| char::from_u32(c).unwrap_or('\u{fffd}'))
@@ -102,9 +205,9 @@ impl PyStr {
 
     /// The length in code points, as Python's `len()` counts.
     pub fn char_len(&self) -> usize {
-        match &self.0 {
-            Repr::Utf8(s) => s.chars().count(),
-            Repr::Surrogates(_) => self.chars().count(),
+        match self.as_str() {
+            Some(s) => s.chars().count(),
+            None => self.chars().count(),
         }
     }
 
@@ -207,14 +310,52 @@ impl Iterator for CodePoints<'_> {
 }
 
 impl From<&str> for PyStr {
+    #[inline]
     fn from(s: &str) -> Self {
-        PyStr(Repr::Utf8(CompactString::new(s)))
+        match Inline::new(s) {
+            Some(inline) => PyStr(Repr::Inline(inline)),
+            None => PyStr(Repr::Heap(s.into())),
+        }
     }
 }
 
 impl From<String> for PyStr {
     fn from(s: String) -> Self {
-        PyStr(Repr::Utf8(CompactString::from(s)))
+        match Inline::new(&s) {
+            Some(inline) => PyStr(Repr::Inline(inline)),
+            None => PyStr(Repr::Heap(s.into_boxed_str())),
+        }
+    }
+}
+
+/// Strs are equal when their text is: how a str is held makes no
+/// difference.
+impl PartialEq for PyStr {
+    #[inline]
+    fn eq(&self, other: &PyStr) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for PyStr {}
+
+impl Hash for PyStr {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+/// Python's order: by code point, which is the order of the
+/// (surrogatepass) UTF-8 bytes.
+impl Ord for PyStr {
+    fn cmp(&self, other: &PyStr) -> Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl PartialOrd for PyStr {
+    fn partial_cmp(&self, other: &PyStr) -> Option<Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -264,8 +405,89 @@ mod tests {
 
     #[test]
     fn stays_small() {
-        // Object holds a PyStr inline; keep it no bigger than a Vec.
-        assert!(std::mem::size_of::<PyStr>() <= 24);
+        // Object holds a PyStr in place; it must not outgrow `Items`, the
+        // largest of Object's other payloads.
+        assert_eq!(std::mem::size_of::<PyStr>(), 32);
+        assert_eq!(
+            std::mem::size_of::<PyStr>(),
+            std::mem::size_of::<crate::value::Items>()
+        );
+    }
+
+    /// Text of every length around the inline limit, ending in one-, two-,
+    /// three- and four-byte characters.
+    fn texts() -> Vec<String> {
+        let mut out = Vec::new();
+        for last in ["a", "é", "中", "😀"] {
+            for len in 0..=INLINE + 6 {
+                let mut s: String = "xyzé".chars().cycle().take(len).collect();
+                while s.len() + last.len() > len && !s.is_empty() {
+                    s.pop();
+                }
+                s.push_str(last);
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_way_of_building_keeps_the_text() {
+        for text in texts() {
+            let from_str = PyStr::from(text.as_str());
+            let from_string = PyStr::from(text.clone());
+            let mut filled = PyStr::empty();
+            filled.fill(&text, None);
+            // The window: the text, followed by bytes that are not UTF-8.
+            let mut input = text.as_bytes().to_vec();
+            input.resize(text.len() + INLINE, 0xff);
+            let in_input = std::str::from_utf8(&input[..text.len()]).unwrap();
+            let mut windowed = PyStr::empty();
+            windowed.fill(in_input, input.first_chunk());
+            for s in [&from_str, &from_string, &filled, &windowed] {
+                assert_eq!(s.as_str(), Some(text.as_str()));
+                assert_eq!(s.as_bytes(), text.as_bytes());
+                assert_eq!(s, &from_str);
+                assert_eq!(s.char_len(), text.chars().count());
+            }
+        }
+    }
+
+    #[test]
+    fn a_window_elsewhere_is_not_copied() {
+        let input = *b"abcdefghijklmnopqrstuvwxyz0123456789";
+        let window: &[u8; INLINE] = input.first_chunk().unwrap();
+        let mut s = PyStr::empty();
+        s.fill("bcd", Some(window));
+        assert_eq!(s.as_str(), Some("bcd"));
+    }
+
+    #[test]
+    fn order_and_hash_follow_the_text() {
+        use std::collections::hash_map::DefaultHasher;
+        let hash = |s: &PyStr| {
+            let mut h = DefaultHasher::new();
+            s.hash(&mut h);
+            h.finish()
+        };
+        let long = "é".repeat(INLINE);
+        let surrogate = PyStr::from_surrogatepass(b"\xed\xa0\x80".to_vec()).unwrap();
+        let mut strs = [
+            surrogate.clone(),
+            PyStr::from(long.as_str()),
+            PyStr::from("b"),
+            PyStr::from("a"),
+        ];
+        strs.sort();
+        let sorted: Vec<_> = strs.iter().map(PyStr::as_bytes).collect();
+        assert_eq!(
+            sorted,
+            [&b"a"[..], b"b", long.as_bytes(), surrogate.as_bytes()]
+        );
+        assert_eq!(
+            hash(&PyStr::from(long.clone())),
+            hash(&PyStr::from(long.as_str()))
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 
 use super::{latin_text, Machine};
 use crate::opcode::Opcode;
+use crate::value::pystr::INLINE;
 use crate::value::{Object, PyInt, Value};
 
 // The opcode bytes the runs start with and `str_step` matches on.
@@ -184,14 +185,16 @@ impl Machine<'_> {
     /// loop must read it.
     #[inline(always)]
     fn str_step(&mut self, code: u8, arg: &[u8], top: &mut Option<Value>) -> Option<usize> {
-        let (text, len) = match code {
+        let (text, window, len) = match code {
             SHORT_BINUNICODE => {
                 let n = usize::from(*arg.first()?);
-                (arg.get(1..1 + n)?, 1 + n)
+                let at = arg.get(1..)?;
+                (at.get(..n)?, at.first_chunk(), 1 + n)
             }
             BINUNICODE => {
                 let n = u32::from_le_bytes(*arg.first_chunk()?) as usize;
-                (arg.get(4..4 + n)?, 4 + n)
+                let at = arg.get(4..)?;
+                (at.get(..n)?, at.first_chunk(), 4 + n)
             }
             MEMOIZE => return self.run_put(self.memo.len, *top).then_some(0),
             BINPUT => return self.run_put((*arg.first()?).into(), *top).then_some(1),
@@ -201,7 +204,7 @@ impl Machine<'_> {
             }
             _ => return None,
         };
-        let v = self.run_str(text)?;
+        let v = self.run_str(text, window)?;
         self.stack.push(v);
         *top = Some(v);
         Some(len)
@@ -213,7 +216,7 @@ impl Machine<'_> {
     /// runs take short strs unwatched, as in the real build, where a watch
     /// only decides whether bytes keep their text, never what loads.)
     #[inline(always)]
-    fn run_str(&mut self, text: &[u8]) -> Option<Value> {
+    fn run_str(&mut self, text: &[u8], window: Option<&[u8; INLINE]>) -> Option<Value> {
         const WATCHED: usize = if cfg!(fuzzing) {
             4096
         } else {
@@ -228,7 +231,7 @@ impl Machine<'_> {
         if !self.try_charge(text.len() as u64) {
             return None;
         }
-        self.add_str(s)
+        self.add_str(s, window)
     }
 
     /// MEMOIZE and the PUTs the main loop appends inline (`memo_put`):
