@@ -139,6 +139,26 @@ fn join(lo: u64, hi: i64) -> i128 {
     ((hi as i128) << 64) | lo as i128
 }
 
+impl PyInt {
+    /// Zero, as a constant to build an int in place from (see
+    /// [`PyInt::set_i128`]).
+    pub(crate) const ZERO: PyInt = PyInt(Repr::Wide { lo: 0, hi: 0 });
+
+    /// Sets an int that holds no digits (built from [`PyInt::ZERO`] or an
+    /// `i128`) to `i`, where it lies: an int built aside and moved in is
+    /// read back whole right after it was written in pieces, which stalls.
+    #[inline(always)]
+    pub(crate) fn set_i128(&mut self, i: i128) {
+        match &mut self.0 {
+            Repr::Wide { lo, hi } => {
+                *lo = i as u64;
+                *hi = (i >> 64) as i64;
+            }
+            Repr::Big(_) => *self = PyInt::from(i),
+        }
+    }
+}
+
 impl From<i128> for PyInt {
     #[inline]
     fn from(i: i128) -> Self {

@@ -11,7 +11,9 @@
 //! before anything else (another opcode, an argument cut short, a memo
 //! index out of sequence, a str that is not plain UTF-8, a limit reached),
 //! which the main loop then reads, with the same result or the same error
-//! at the same offset.
+//! at the same offset. A later batch of a long list of numbers goes
+//! straight into the list, APPENDS included; if no APPENDS follows, the
+//! numbers are moved to the stack, as if they had been pushed.
 
 use super::{latin_text, Machine};
 use crate::opcode::Opcode;
@@ -32,6 +34,7 @@ const BINUNICODE: u8 = Opcode::BinUnicode.code();
 const MEMOIZE: u8 = Opcode::Memoize.code();
 const BINPUT: u8 = Opcode::BinPut.code();
 const LONG_BINPUT: u8 = Opcode::LongBinPut.code();
+const APPENDS: u8 = Opcode::Appends.code();
 
 /// True for the opcode bytes [`number`] reads.
 #[inline(always)]
@@ -84,11 +87,87 @@ fn number(op: Opcode, arg: &[u8]) -> Option<(Value, usize)> {
 }
 
 impl Machine<'_> {
-    /// Pushes the numbers (and NONE, NEWTRUE, NEWFALSE) at the start of
-    /// `ahead`, which begins with an opcode: lists and dicts of ints, floats
-    /// or None. Returns how many bytes they took.
+    /// The numbers (and NONE, NEWTRUE, NEWFALSE) at the start of `ahead`,
+    /// which begins with an opcode, right after a MARK: lists and dicts of
+    /// ints, floats or None. Returns how many bytes were used.
+    ///
+    /// When the MARK's target is a list that already holds items and the
+    /// numbers end in APPENDS (a later batch of a long list of numbers),
+    /// they go straight into the list and the APPENDS is done here too:
+    /// pushed on the stack, each was written twice and copied once more.
+    /// Otherwise they are pushed. (A first batch is pushed: APPENDS makes
+    /// it one allocation of the right size, where growing the list as the
+    /// numbers come costs short lists several.)
     #[inline(never)]
     pub(super) fn number_run(&mut self, ahead: &[u8]) -> usize {
+        match self.list_below_mark() {
+            Some(id) => self.numbers_into_list(id, ahead),
+            None => self.numbers(ahead),
+        }
+    }
+
+    /// `number_run` into the list `id`. (Out of line, so that the way
+    /// every other run takes saves no registers for it.)
+    #[inline(never)]
+    fn numbers_into_list(&mut self, id: crate::value::ObjId, ahead: &[u8]) -> usize {
+        let Some(Object::List(list)) = self.graph.get_mut(id) else {
+            return 0;
+        };
+        // The list's items stand in for the stack while the numbers are
+        // pushed: the loop is the same either way.
+        let items = std::mem::take(list).into_vec();
+        let before = items.len();
+        let stack = std::mem::replace(&mut self.stack, items);
+        let mut used = self.numbers(ahead);
+        let mut items = std::mem::replace(&mut self.stack, stack);
+        let added = (items.len() - before) as u64;
+        // The APPENDS, charged as `append` charges it. Short of that, the
+        // numbers go on the stack after all, where the main loop expects
+        // them: it then reads on as if this run had pushed them.
+        let appends = ahead.get(used) == Some(&APPENDS) && added > 0;
+        if appends && self.try_charge(added * 16) {
+            used += 1;
+            // The MARK this run follows, which is there.
+            let _ = self.pop_mark();
+        } else {
+            self.stack.extend_from_slice(&items[before..]);
+            items.truncate(before);
+        }
+        if let Some(Object::List(list)) = self.graph.get_mut(id) {
+            *list = items.into();
+        }
+        used
+    }
+
+    /// The list the innermost MARK's items would be appended to, when it
+    /// holds items and nothing has been pushed since the MARK.
+    #[inline(always)]
+    fn list_below_mark(&self) -> Option<crate::value::ObjId> {
+        let at = self.stack.len();
+        // The target is below the mark and above the mark before it, as
+        // APPENDS (`with_marked_target`) requires.
+        let floor = match self.marks.len().checked_sub(2) {
+            Some(i) => self.marks.get(i).copied().unwrap_or(0),
+            None => 0,
+        };
+        if at <= floor || self.marks.last() != Some(&at) {
+            return None;
+        }
+        match self.stack.get(at - 1) {
+            Some(&Value::Ref(id)) => match self.graph.get(id) {
+                Some(Object::List(list)) if !list.is_empty() => Some(id),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Pushes the numbers at the start of `ahead`; returns how many bytes
+    /// they took. (One copy, out of line: inlined into both ways of
+    /// `number_run`, its loop kept less in registers, and lists of a few
+    /// numbers took about 90 more instructions each.)
+    #[inline(never)]
+    fn numbers(&mut self, ahead: &[u8]) -> usize {
         let mut used = 0;
         while let Some(&code) = ahead.get(used) {
             let arg = &ahead[used + 1..];
@@ -148,7 +227,12 @@ impl Machine<'_> {
             // Charged before it is added: a graph too full to add it fails
             // the load in the main loop anyway.
             Err(_) if self.try_charge(n as u64) => {
-                Value::Ref(self.graph.try_add(Object::Int(PyInt::from(i)))?)
+                const ZERO: Object = Object::Int(PyInt::ZERO);
+                let id = self.graph.try_add(ZERO)?;
+                if let Some(Object::Int(slot)) = self.graph.get_mut(id) {
+                    slot.set_i128(i);
+                }
+                Value::Ref(id)
             }
             Err(_) => return None,
         };
