@@ -18,7 +18,7 @@
 use super::{latin_text, Machine};
 use crate::opcode::Opcode;
 use crate::value::pystr::INLINE;
-use crate::value::{Object, PyInt, Value};
+use crate::value::{ObjId, Object, PyInt, Value};
 
 // The opcode bytes the runs start with and `str_step` matches on.
 const BINFLOAT: u8 = Opcode::BinFloat.code();
@@ -109,7 +109,7 @@ impl Machine<'_> {
     /// `number_run` into the list `id`. (Out of line, so that the way
     /// every other run takes saves no registers for it.)
     #[inline(never)]
-    fn numbers_into_list(&mut self, id: crate::value::ObjId, ahead: &[u8]) -> usize {
+    fn numbers_into_list(&mut self, id: ObjId, ahead: &[u8]) -> usize {
         let Some(Object::List(list)) = self.graph.get_mut(id) else {
             return 0;
         };
@@ -142,14 +142,11 @@ impl Machine<'_> {
     /// The list the innermost MARK's items would be appended to, when it
     /// holds items and nothing has been pushed since the MARK.
     #[inline(always)]
-    fn list_below_mark(&self) -> Option<crate::value::ObjId> {
+    fn list_below_mark(&self) -> Option<ObjId> {
         let at = self.stack.len();
         // The target is below the mark and above the mark before it, as
         // APPENDS (`with_marked_target`) requires.
-        let floor = match self.marks.len().checked_sub(2) {
-            Some(i) => self.marks.get(i).copied().unwrap_or(0),
-            None => 0,
-        };
+        let floor = self.marks.iter().rev().nth(1).copied().unwrap_or(0);
         if at <= floor || self.marks.last() != Some(&at) {
             return None;
         }
