@@ -8,11 +8,18 @@
 //!     cargo run --release --manifest-path bench/serde-pickle-bench/Cargo.toml -- \
 //!         --typed bench/data/records.p2.pkl bench/data/records.p4.pkl bench/data/records.p5.pkl
 //!
+//! With `--floor FILE...` (records files at protocol 4 or 5), times the
+//! typed dump of serde-pickle, pypickle and a hand-written dumper of
+//! CPython's exact bytes for this one record type (`floor.rs`), in turns,
+//! and prints a Markdown table: how far the bytes let any serializer go.
+//!
 //! `--only WHAT FILE` (WHAT: sp-load, pp-load, sp-dump, pp-dump) times one
 //! of the four alone and prints the fastest of RUNS runs in ms, so each can
 //! run in a fresh process (see BENCHMARKS.md).
 
 use std::time::{Duration, Instant};
+
+mod floor;
 
 use serde::Deserialize;
 
@@ -28,7 +35,11 @@ struct Record {
 /// Median MB/s of `runs` loads by `f`; `None` if a load fails. What `f`
 /// loaded is dropped after the clock stops, as `pypickle bench` and
 /// `compare.py` time loads.
-fn median_mb_s<T, E>(bytes: usize, runs: usize, mut f: impl FnMut() -> Result<T, E>) -> Option<f64> {
+fn median_mb_s<T, E>(
+    bytes: usize,
+    runs: usize,
+    mut f: impl FnMut() -> Result<T, E>,
+) -> Option<f64> {
     let mut times: Vec<Duration> = Vec::new();
     for _ in 0..runs {
         let start = Instant::now();
@@ -56,10 +67,14 @@ fn median_secs(runs: usize, mut f: impl FnMut()) -> f64 {
 /// Typed load and dump of one records file, serde-pickle against pypickle.
 fn typed(path: &str, runs: usize) {
     let data = std::fs::read(path).expect("read benchmark file");
-    let protocol = data.get(1).copied().filter(|_| data[0] == 0x80).unwrap_or(0);
+    let protocol = data
+        .get(1)
+        .copied()
+        .filter(|_| data[0] == 0x80)
+        .unwrap_or(0);
     let records: Vec<Record> = pypickle::from_slice(&data).expect("pypickle typed load");
-    let theirs: Vec<Record> =
-        serde_pickle::from_slice(&data, serde_pickle::DeOptions::new()).expect("serde-pickle typed load");
+    let theirs: Vec<Record> = serde_pickle::from_slice(&data, serde_pickle::DeOptions::new())
+        .expect("serde-pickle typed load");
     assert!(records == theirs, "both read the same records");
     drop(theirs);
     let n = records.len();
@@ -111,10 +126,58 @@ fn typed(path: &str, runs: usize) {
     );
 }
 
+/// Typed dumps of one records file: serde-pickle, pypickle and the
+/// hand-written dumper (`floor.rs`), taking turns; medians of `runs`.
+fn floor(path: &str, runs: usize) {
+    let data = std::fs::read(path).expect("read benchmark file");
+    let protocol = data
+        .get(1)
+        .copied()
+        .filter(|_| data[0] == 0x80)
+        .unwrap_or(0);
+    assert!(protocol >= 4, "--floor takes protocol 4 and 5 files");
+    let records: Vec<Record> = pypickle::from_slice(&data).expect("pypickle typed load");
+    let ours = pypickle::to_vec_with(&records, protocol).unwrap();
+    assert!(
+        floor::dumps(&records, protocol) == ours,
+        "the hand-written dumper must write pypickle's (CPython's) bytes"
+    );
+    let sp_opts = serde_pickle::SerOptions::new();
+    let mut times = [Vec::new(), Vec::new(), Vec::new()];
+    for _ in 0..runs {
+        times[0].push(median_secs(1, || {
+            std::hint::black_box(serde_pickle::to_vec(&records, sp_opts.clone()).unwrap());
+        }));
+        times[1].push(median_secs(1, || {
+            std::hint::black_box(pypickle::to_vec_with(&records, protocol).unwrap());
+        }));
+        times[2].push(median_secs(1, || {
+            std::hint::black_box(floor::dumps(&records, protocol));
+        }));
+    }
+    let [sp, pp, hand] = times.map(|mut t| {
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2] * 1e3
+    });
+    println!(
+        "| {} | {:.2} | {:.2} | {:.2} | {:.2}x | {:.2}x |",
+        path.rsplit('/').next().unwrap_or(path),
+        sp,
+        pp,
+        hand,
+        sp / pp,
+        sp / hand,
+    );
+}
+
 /// One measurement alone: the fastest of `runs`, in ms.
 fn only(what: &str, path: &str, runs: usize) {
     let data = std::fs::read(path).expect("read benchmark file");
-    let protocol = data.get(1).copied().filter(|_| data[0] == 0x80).unwrap_or(0);
+    let protocol = data
+        .get(1)
+        .copied()
+        .filter(|_| data[0] == 0x80)
+        .unwrap_or(0);
     let records: Vec<Record> = pypickle::from_slice(&data).expect("pypickle typed load");
     let sp_opts = if protocol <= 2 {
         serde_pickle::SerOptions::new().proto_v2()
@@ -147,10 +210,21 @@ fn only(what: &str, path: &str, runs: usize) {
 }
 
 fn main() {
-    let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(5);
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--only") && args.len() == 3 {
         only(&args[1], &args[2], runs);
+        return;
+    }
+    if args.first().map(String::as_str) == Some("--floor") {
+        println!("| file | serde-pickle dump ms | pypickle dump ms | hand-written dump ms | pypickle speed-up | hand-written speed-up |");
+        println!("|---|--:|--:|--:|--:|--:|");
+        for path in &args[1..] {
+            floor(path, runs);
+        }
         return;
     }
     if args.first().map(String::as_str) == Some("--typed") {
@@ -173,7 +247,8 @@ fn main() {
         } else {
             None
         };
-        let show = |v: Option<f64>, missing: &str| v.map_or(missing.to_string(), |x| format!("{x:.1}"));
+        let show =
+            |v: Option<f64>, missing: &str| v.map_or(missing.to_string(), |x| format!("{x:.1}"));
         println!("{path} {} {}", show(value, "fail"), show(typed, "-"));
     }
 }
