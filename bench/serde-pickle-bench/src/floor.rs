@@ -132,33 +132,29 @@ impl Writer {
         }
     }
 
+    /// A new list's items, as CPython's `batch_appends` writes them:
+    /// batches of `BATCH` in MARK ... APPENDS, a batch of one as APPEND.
+    fn list_items<T>(&mut self, items: &[T], mut save_item: impl FnMut(&mut Self, &T)) {
+        for batch in items.chunks(BATCH) {
+            if let [one] = batch {
+                self.save();
+                save_item(self, one);
+                self.out.push(APPEND);
+                continue;
+            }
+            self.out.push(MARK);
+            for item in batch {
+                self.save();
+                save_item(self, item);
+            }
+            self.out.push(APPENDS);
+        }
+    }
+
     fn tags(&mut self, tags: &[String]) {
         self.out.push(EMPTY_LIST);
         self.memoize();
-        match tags {
-            [] => {}
-            [one] => {
-                self.save();
-                self.str(one);
-                self.out.push(APPEND);
-            }
-            many => {
-                for batch in many.chunks(BATCH) {
-                    if let [one] = batch {
-                        self.save();
-                        self.str(one);
-                        self.out.push(APPEND);
-                        continue;
-                    }
-                    self.out.push(MARK);
-                    for tag in batch {
-                        self.save();
-                        self.str(tag);
-                    }
-                    self.out.push(APPENDS);
-                }
-            }
-        }
+        self.list_items(tags, |w, tag| w.str(tag));
     }
 
     fn record(&mut self, r: &Record) {
@@ -202,20 +198,7 @@ pub fn dumps(records: &[Record], protocol: u8) -> Vec<u8> {
     w.open_frame();
     w.out.push(EMPTY_LIST);
     w.memoize();
-    for batch in records.chunks(BATCH) {
-        if let [one] = batch {
-            w.save();
-            w.record(one);
-            w.out.push(APPEND);
-            continue;
-        }
-        w.out.push(MARK);
-        for r in batch {
-            w.save();
-            w.record(r);
-        }
-        w.out.push(APPENDS);
-    }
+    w.list_items(records, Writer::record);
     w.out.push(STOP);
     w.close_frame();
     w.out

@@ -64,15 +64,27 @@ fn median_secs(runs: usize, mut f: impl FnMut()) -> f64 {
     times[times.len() / 2].as_secs_f64()
 }
 
-/// Typed load and dump of one records file, serde-pickle against pypickle.
-fn typed(path: &str, runs: usize) {
+/// A records file: its bytes, its protocol and the records it holds.
+fn records_file(path: &str) -> (Vec<u8>, u8, Vec<Record>) {
     let data = std::fs::read(path).expect("read benchmark file");
     let protocol = data
         .get(1)
         .copied()
         .filter(|_| data[0] == 0x80)
         .unwrap_or(0);
-    let records: Vec<Record> = pypickle::from_slice(&data).expect("pypickle typed load");
+    let records = pypickle::from_slice(&data).expect("pypickle typed load");
+    (data, protocol, records)
+}
+
+/// The median of `times`.
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// Typed load and dump of one records file, serde-pickle against pypickle.
+fn typed(path: &str, runs: usize) {
+    let (data, protocol, records) = records_file(path);
     let theirs: Vec<Record> = serde_pickle::from_slice(&data, serde_pickle::DeOptions::new())
         .expect("serde-pickle typed load");
     assert!(records == theirs, "both read the same records");
@@ -106,10 +118,7 @@ fn typed(path: &str, runs: usize) {
             std::hint::black_box(pypickle::to_vec_with(&records, protocol).unwrap());
         }));
     }
-    let [sp_load, pp_load, sp_dump, pp_dump] = times.map(|mut t| {
-        t.sort_by(f64::total_cmp);
-        t[t.len() / 2]
-    });
+    let [sp_load, pp_load, sp_dump, pp_dump] = times.map(median);
     let ms = |s: f64| s * 1e3;
     println!(
         "| {} | {n} | {:.1} | {:.1} | {:.1} | {:.2}x | {:.1} | {:.1} | {:.2}x | {:.1} | {:.1} |",
@@ -129,14 +138,8 @@ fn typed(path: &str, runs: usize) {
 /// Typed dumps of one records file: serde-pickle, pypickle and the
 /// hand-written dumper (`floor.rs`), taking turns; medians of `runs`.
 fn floor(path: &str, runs: usize) {
-    let data = std::fs::read(path).expect("read benchmark file");
-    let protocol = data
-        .get(1)
-        .copied()
-        .filter(|_| data[0] == 0x80)
-        .unwrap_or(0);
+    let (_, protocol, records) = records_file(path);
     assert!(protocol >= 4, "--floor takes protocol 4 and 5 files");
-    let records: Vec<Record> = pypickle::from_slice(&data).expect("pypickle typed load");
     let ours = pypickle::to_vec_with(&records, protocol).unwrap();
     assert!(
         floor::dumps(&records, protocol) == ours,
@@ -155,10 +158,7 @@ fn floor(path: &str, runs: usize) {
             std::hint::black_box(floor::dumps(&records, protocol));
         }));
     }
-    let [sp, pp, hand] = times.map(|mut t| {
-        t.sort_by(f64::total_cmp);
-        t[t.len() / 2] * 1e3
-    });
+    let [sp, pp, hand] = times.map(|t| median(t) * 1e3);
     println!(
         "| {} | {:.2} | {:.2} | {:.2} | {:.2}x | {:.2}x |",
         path.rsplit('/').next().unwrap_or(path),
@@ -172,13 +172,7 @@ fn floor(path: &str, runs: usize) {
 
 /// One measurement alone: the fastest of `runs`, in ms.
 fn only(what: &str, path: &str, runs: usize) {
-    let data = std::fs::read(path).expect("read benchmark file");
-    let protocol = data
-        .get(1)
-        .copied()
-        .filter(|_| data[0] == 0x80)
-        .unwrap_or(0);
-    let records: Vec<Record> = pypickle::from_slice(&data).expect("pypickle typed load");
+    let (data, protocol, records) = records_file(path);
     let sp_opts = if protocol <= 2 {
         serde_pickle::SerOptions::new().proto_v2()
     } else {

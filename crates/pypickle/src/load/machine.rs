@@ -164,6 +164,13 @@ const EMPTY_LIST: Object = Object::List(Items::new());
 const EMPTY_DICT: Object = Object::Dict(Vec::new());
 const EMPTY_SET: Object = Object::Set(Items::new());
 
+/// What `n` values held by a container cost against the allocation
+/// limit: 16 bytes each, the size of a [`Value`].
+#[inline(always)]
+fn values_cost(n: usize) -> u64 {
+    n as u64 * 16
+}
+
 fn bad(msg: impl Into<String>) -> Error {
     Error::new(ErrorCode::TypeMismatch(msg.into()))
 }
@@ -708,7 +715,7 @@ impl<'u> Machine<'u> {
         if !flat.len().is_multiple_of(2) {
             return Err(bad(format!("odd number of items for {what}")));
         }
-        self.charge(flat.len() as u64 * 16)?;
+        self.charge(values_cost(flat.len()))?;
         let first = if before == 0 {
             self.first_keys(flat)?
         } else {
@@ -790,7 +797,7 @@ impl<'u> Machine<'u> {
 
     /// Adds items to the set or frozenset `id`; duplicates merge at STOP.
     fn set_insert(&mut self, id: ObjId, items: &[Value]) -> Result<()> {
-        self.charge(items.len() as u64 * 16)?;
+        self.charge(values_cost(items.len()))?;
         for &k in items {
             self.check_hashable(k)?;
         }
@@ -848,7 +855,7 @@ impl<'u> Machine<'u> {
 
     /// APPEND/APPENDS onto the object at `target`.
     fn append(&mut self, target: Value, items: &[Value]) -> Result<()> {
-        self.charge(items.len() as u64 * 16)?;
+        self.charge(values_cost(items.len()))?;
         let Value::Ref(id) = target else {
             return Err(bad(format!(
                 "'{}' object has no attribute 'append'",
@@ -985,7 +992,7 @@ impl<'u> Machine<'u> {
             }
             None => return Err(bad("dangling reference")),
         }
-        self.charge(flat.len() as u64 * 16)
+        self.charge(values_cost(flat.len()))
     }
 
     /// TUPLE1, TUPLE2 and TUPLE3: the top `N` items, moved as an array
@@ -1002,7 +1009,7 @@ impl<'u> Machine<'u> {
     }
 
     fn make_tuple(&mut self, items: Items) -> Result<()> {
-        self.charge(items.len() as u64 * 16)?;
+        self.charge(values_cost(items.len()))?;
         self.push_obj(Object::Tuple(items))
     }
 
@@ -1347,7 +1354,7 @@ impl<'u> Machine<'u> {
             Opcode::EmptyList => self.push_obj(EMPTY_LIST)?,
             Opcode::List => {
                 let items = self.pop_to_mark()?;
-                self.charge(items.len() as u64 * 16)?;
+                self.charge(values_cost(items.len()))?;
                 self.push_obj(Object::List(items))?;
             }
             Opcode::EmptyDict => self.push_obj(EMPTY_DICT)?,

@@ -184,11 +184,9 @@ impl PyStr {
 
     /// The text with each lone surrogate replaced by U+FFFD.
     pub fn to_string_lossy(&self) -> std::borrow::Cow<'_, str> {
-        match &self.0 {
-            Repr::Inline(_) | Repr::Heap(_) => {
-                std::borrow::Cow::Borrowed(self.as_str().unwrap_or(""))
-            }
-            Repr::Surrogates(_) => std::borrow::Cow::Owned(
+        match self.as_str() {
+            Some(s) => std::borrow::Cow::Borrowed(s),
+            None => std::borrow::Cow::Owned(
                 self.chars()
                     .map(|c| char::from_u32(c).unwrap_or('\u{fffd}'))
                     .collect(),

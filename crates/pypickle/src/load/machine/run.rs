@@ -120,12 +120,12 @@ impl Machine<'_> {
         let stack = std::mem::replace(&mut self.stack, items);
         let mut used = self.numbers(ahead);
         let mut items = std::mem::replace(&mut self.stack, stack);
-        let added = (items.len() - before) as u64;
+        let added = items.len() - before;
         // The APPENDS, charged as `append` charges it. Short of that, the
         // numbers go on the stack after all, where the main loop expects
         // them: it then reads on as if this run had pushed them.
         let appends = ahead.get(used) == Some(&APPENDS) && added > 0;
-        if appends && self.try_charge(added * 16) {
+        if appends && self.try_charge(super::values_cost(added)) {
             used += 1;
             // The MARK this run follows, which is there.
             let _ = self.pop_mark();
