@@ -43,7 +43,15 @@ fn decode_with(utf8: &[u8], wide: WideSteps) -> Option<Vec<u8>> {
     // Room for every byte and one step's spare stores; pages never
     // written cost nothing, and the shrink gives back the rest.
     let mut out = Vec::with_capacity(utf8.len() + 16);
-    let (read, mut prev) = wide(utf8, &mut out)?;
+    append_decoded(utf8, wide, &mut out)?;
+    out.shrink_to_fit();
+    Some(out)
+}
+
+/// Appends the bytes `utf8` encodes to `out`, as `from_utf8` gives them;
+/// `None` (with `out` holding some of them) where it gives `None`.
+fn append_decoded(utf8: &[u8], wide: WideSteps, out: &mut Vec<u8>) -> Option<()> {
+    let (read, mut prev) = wide(utf8, out)?;
     for &b in &utf8[read..] {
         if is_lead(prev) {
             if b & 0xC0 != 0x80 {
@@ -57,11 +65,63 @@ fn decode_with(utf8: &[u8], wide: WideSteps) -> Option<Vec<u8>> {
         }
         prev = b;
     }
-    if is_lead(prev) {
-        return None;
+    (!is_lead(prev)).then_some(())
+}
+
+/// `from_utf8` written over its own input: on success the bytes are at
+/// the front of `buf` and their count is returned; on `None`, `buf` is
+/// as it was.
+///
+/// No fresh memory is written, so none has to be faulted in: for 64 MB
+/// of bytes that is most of a load on a machine whose page faults are
+/// slow. The text is decoded a chunk at a time into a small buffer that
+/// stays in cache, and each checked chunk is copied down over text
+/// already read. A chunk that fails leaves the chunks before it decoded;
+/// they are encoded back, from the end, over the same bytes.
+pub(crate) fn decode_in_place(buf: &mut [u8]) -> Option<usize> {
+    decode_in_place_with(buf, steps, 64 * 1024)
+}
+
+fn decode_in_place_with(buf: &mut [u8], wide: WideSteps, chunk: usize) -> Option<usize> {
+    let mut scratch = Vec::with_capacity(chunk + 17);
+    let (mut read, mut written) = (0, 0);
+    while read < buf.len() {
+        let mut end = (read + chunk).min(buf.len());
+        // A chunk never ends between a lead and its continuation, so each
+        // is the UTF-8 of whole code points if the text is.
+        if end < buf.len() && is_lead(buf[end - 1]) {
+            end += 1;
+        }
+        scratch.clear();
+        if append_decoded(&buf[read..end], wide, &mut scratch).is_none() {
+            encode_back(buf, written, read);
+            return None;
+        }
+        // Decoding never lengthens, so this lands on bytes already read.
+        buf[written..written + scratch.len()].copy_from_slice(&scratch);
+        written += scratch.len();
+        read = end;
     }
-    out.shrink_to_fit();
-    Some(out)
+    Some(written)
+}
+
+/// Undoes a partial `decode_in_place`: `buf[..decoded]` holds the bytes
+/// that `buf[..original]` encoded; writes that UTF-8 back. Working from
+/// the end, each byte's encoding lands at or after the byte itself, on
+/// bytes already handled.
+fn encode_back(buf: &mut [u8], decoded: usize, original: usize) {
+    let mut end = original;
+    for at in (0..decoded).rev() {
+        let b = buf[at];
+        if b < 0x80 {
+            end -= 1;
+            buf[end] = b;
+        } else {
+            end -= 2;
+            buf[end] = 0xC0 | (b >> 6);
+            buf[end + 1] = 0x80 | (b & 0x3F);
+        }
+    }
 }
 
 /// True for the lead bytes of code points 128-255.
@@ -273,6 +333,43 @@ mod tests {
                 let expected = plain_encode(&text);
                 for wide in [steps, checked_words] {
                     assert_eq!(decode_with(&text, wide), expected, "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// The decode over its own input gives what `from_utf8` gives, for
+    /// chunks of every small size (so chunk ends fall before and after
+    /// leads), and leaves refused text exactly as it was, whichever chunk
+    /// refused it.
+    #[test]
+    fn decode_in_place_agrees_and_undoes_refusals() {
+        let mut next = xorshift(0x0bad_cafe);
+        let strays = [0x80, 0xBF, 0xC2, 0xC3, 0xC4, 0xFF];
+        for len in 0..120 {
+            for spoil in [false, true] {
+                let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                let mut text = latin1_text(&bytes).into_bytes();
+                if spoil && !text.is_empty() {
+                    let at = next() as usize % text.len();
+                    text[at] = strays[next() as usize % strays.len()];
+                }
+                let expected = plain_encode(&text);
+                for chunk in [1, 2, 3, 7, 16, 17, 33, 64 * 1024] {
+                    for wide in [steps, checked_words] {
+                        let mut buf = text.clone();
+                        let got = decode_in_place_with(&mut buf, wide, chunk);
+                        match &expected {
+                            Some(bytes) => {
+                                assert_eq!(got, Some(bytes.len()), "{text:?} {chunk}");
+                                assert_eq!(&buf[..bytes.len()], &bytes[..], "{text:?} {chunk}");
+                            }
+                            None => {
+                                assert_eq!(got, None, "{text:?} {chunk}");
+                                assert_eq!(buf, text, "{text:?} {chunk}");
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -1,14 +1,29 @@
 //! Bytes below protocol 3 are `_codecs.encode(text, 'latin1')` calls, and
 //! the loader builds large ones in the text's own buffer (see the
-//! `load::latin_text` module). These tests hand CPython's pickles, plain
-//! and crafted, to the loader and compare its re-dump with CPython's.
+//! `load::latin_text` module), or, from a buffer it owns, over the text
+//! itself. These tests hand CPython's pickles, plain and crafted, to the
+//! loader each way and compare its re-dump with CPython's.
 
 mod common;
 
 use common::{from_hex, python_stdout};
+use pypickle::bytes::Bytes;
+use pypickle::{Graph, Object, Result, Unpickler};
 
-/// Loads each `name pickle-hex dump-hex` line and checks that the graph
-/// re-dumps at protocol `proto` to CPython's bytes.
+/// The three ways in: a borrowed slice; a buffer the loader owns, which
+/// it may decode texts over; and a shared buffer, which it must not write.
+fn load_each_way(data: &[u8]) -> [Result<Graph>; 3] {
+    let shared = Bytes::from(data.to_vec());
+    let _other_holder = shared.clone();
+    [
+        pypickle::loads(data),
+        Unpickler::new().loads_shared(data.to_vec()),
+        Unpickler::new().loads_shared(shared),
+    ]
+}
+
+/// Loads each `name pickle-hex dump-hex` line each way and checks that
+/// the graph re-dumps at protocol `proto` to CPython's bytes.
 fn check_lines(out: &str, proto: u8) {
     let mut seen = 0;
     for line in out.lines() {
@@ -17,15 +32,80 @@ fn check_lines(out: &str, proto: u8) {
         else {
             panic!("bad line {line:?}");
         };
-        let graph = pypickle::loads(&from_hex(data)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let got = pypickle::dumps(&graph, proto).unwrap();
-        assert!(
-            got == from_hex(want),
-            "{name}: the re-dump differs from CPython's"
-        );
+        for (way, graph) in load_each_way(&from_hex(data)).into_iter().enumerate() {
+            let graph = graph.unwrap_or_else(|e| panic!("{name} ({way}): {e}"));
+            let got = pypickle::dumps(&graph, proto).unwrap();
+            assert!(
+                got == from_hex(want),
+                "{name} ({way}): the re-dump differs from CPython's"
+            );
+        }
         seen += 1;
     }
     assert!(seen > 0, "CPython printed no cases");
+}
+
+/// A protocol 2 pickle of two large bytes objects and a bytearray, as
+/// CPython writes it.
+fn blobs_p2() -> Vec<u8> {
+    from_hex(python_stdout(
+        r#"
+import pickle, random
+r = random.Random(11)
+print(pickle.dumps([r.randbytes(5000), 'x', bytearray(r.randbytes(4500)), r.randbytes(9000)], 2).hex())
+"#,
+    )
+    .trim())
+}
+
+#[test]
+fn bytes_decoded_over_an_owned_buffer_are_views_of_it() {
+    let data = blobs_p2();
+    let graph = Unpickler::new().loads_shared(data.clone()).unwrap();
+    let shared: Vec<bool> = graph
+        .objects()
+        .filter_map(|(_, obj)| match obj {
+            Object::Bytes(b) => Some(b.is_shared()),
+            _ => None,
+        })
+        .collect();
+    // (At protocol 2 a bytearray is `bytearray(bytes)`: its argument is
+    // the third.)
+    assert_eq!(shared, [true, true, true]);
+    // From a borrowed slice they are copies; the graphs are the same.
+    let copied = pypickle::loads(&data).unwrap();
+    assert_eq!(
+        pypickle::dumps(&graph, 2).unwrap(),
+        pypickle::dumps(&copied, 2).unwrap()
+    );
+}
+
+/// Cut short or with a byte changed anywhere, a pickle of large bytes
+/// loads from an owned buffer exactly as from a slice: the same graph, or
+/// the same error at the same offset.
+#[test]
+fn an_owned_buffer_fails_where_a_slice_fails() {
+    let data = blobs_p2();
+    let mut inputs: Vec<Vec<u8>> = Vec::new();
+    for cut in (0..data.len()).step_by(37) {
+        inputs.push(data[..cut].to_vec());
+    }
+    let spoilers = [0x00, 0x80, 0xC3, 0xC4, 0xFF, b'.', b'R', b'X'];
+    for (i, at) in (0..data.len()).step_by(11).enumerate() {
+        let mut spoiled = data.clone();
+        spoiled[at] = spoilers[i % spoilers.len()];
+        inputs.push(spoiled);
+    }
+    for input in inputs {
+        let [slice, owned, shared] = load_each_way(&input);
+        let outcome = |r: Result<Graph>| match r {
+            Ok(g) => Ok(pypickle::dumps(&g, 2).map_err(|e| e.to_string())),
+            Err(e) => Err(e.to_string()),
+        };
+        let expected = outcome(slice);
+        assert_eq!(outcome(owned), expected, "{input:?}");
+        assert_eq!(outcome(shared), expected);
+    }
 }
 
 #[test]
@@ -110,6 +190,8 @@ except UnicodeEncodeError as e:
         .trim()
         .split_once(' ')
         .expect("CPython refused the pickle");
-    let err = pypickle::loads(&from_hex(data)).unwrap_err();
-    assert!(err.to_string().contains(message), "{err} / {message}");
+    for result in load_each_way(&from_hex(data)) {
+        let err = result.unwrap_err();
+        assert!(err.to_string().contains(message), "{err} / {message}");
+    }
 }

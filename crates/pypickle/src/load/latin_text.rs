@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap;
 
 use crate::latin1;
 use crate::opcode::Opcode;
-use crate::value::{Graph, ObjId, Object, PyStr, Value};
+use crate::value::{Graph, ObjId, Object, PyBytes, PyStr, Value};
 
 /// Texts shorter than this are not worth the bookkeeping. (Fuzzing takes
 /// every text, so that small inputs reach all of this module.)
@@ -57,8 +57,9 @@ pub(crate) struct LatinTexts {
     /// entries need nothing more.
     first_of_interest: u64,
     /// The bytes of the watched text, decoded from the input ahead of the
-    /// call; the text's object is empty meanwhile.
-    prepared: Option<Vec<u8>>,
+    /// call (or over the input itself, as a view of it); the text's
+    /// object is empty meanwhile.
+    prepared: Option<PyBytes>,
 }
 
 /// A text emptied by [`LatinTexts::take`], to note once its bytes have an
@@ -98,7 +99,7 @@ impl LatinTexts {
 
     /// The empty str `id` was just added, with `memo_len` entries in the
     /// memo, for a text whose bytes were decoded ahead: `bytes`.
-    pub(crate) fn prepared(&mut self, id: ObjId, bytes: Vec<u8>, memo_len: u64, graph: &mut Graph) {
+    pub(crate) fn prepared(&mut self, id: ObjId, bytes: PyBytes, memo_len: u64, graph: &mut Graph) {
         self.watch(id.0, memo_len, graph);
         self.prepared = Some(bytes);
     }
@@ -208,15 +209,15 @@ impl LatinTexts {
         };
         let data = match self.prepared.take() {
             Some(bytes) => bytes,
-            None => latin1::from_utf8(s.as_bytes())?,
+            None => latin1::from_utf8(s.as_bytes())?.into(),
         };
         *graph.get_mut(text)? = Object::Str(PyStr::from(""));
         let memo_from = self.watched_from;
         self.unwatch(graph);
         let obj = if bytearray {
-            Object::ByteArray(data)
+            Object::ByteArray(data.into_vec())
         } else {
-            Object::Bytes(data.into())
+            Object::Bytes(data)
         };
         Some((
             obj,

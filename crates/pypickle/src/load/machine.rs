@@ -19,7 +19,9 @@ use crate::opcode::Opcode;
 use crate::text::{self, IntText, Py2Text};
 use crate::value::key::{repeated_keys, unhashable_type};
 use crate::value::pystr::INLINE;
-use crate::value::{Buffer, Graph, Instance, Items, ObjId, Object, PyInt, PyStr, Reduce, Value};
+use crate::value::{
+    Buffer, Graph, Instance, Items, ObjId, Object, PyBytes, PyInt, PyStr, Reduce, Value,
+};
 
 /// The memo: dense for the indices picklers write (0, 1, 2, ...), sparse
 /// for anything a hostile pickle makes up.
@@ -152,6 +154,20 @@ pub(crate) struct Machine<'u> {
     /// Bytes built from their latin-1 text at protocols 0-2, without
     /// keeping the text.
     latin: LatinTexts,
+    /// The text the machine stopped before, for the loader to decode over
+    /// itself: its length, and its opcode's offset and name for errors.
+    split_text: Option<(u64, u64, Opcode)>,
+}
+
+/// Where a run of the machine ended.
+pub(crate) enum Outcome {
+    /// The input was empty.
+    Empty,
+    /// At STOP: the graph is whole.
+    Stopped,
+    /// Before a text of this many bytes that finishes a latin-1 encode
+    /// call, for the loader to decode (a splittable input only).
+    SplitText(u64),
 }
 
 mod run;
@@ -199,11 +215,37 @@ impl<'u> Machine<'u> {
             key_scratch: Vec::new(),
             reduce_end: u64::MAX,
             latin: LatinTexts::new(),
+            split_text: None,
         }
     }
 
     /// Runs opcodes to STOP. `Ok(None)` when the input is empty.
     pub(crate) fn run<'de, R: Read<'de>>(mut self, input: &mut R) -> Result<Option<Graph>> {
+        let outcome = self.begin(input)?;
+        self.run_on(input, outcome)
+    }
+
+    /// Runs on from `outcome` to STOP, reading any text the machine
+    /// stopped before from `input` itself. (Only a splittable input stops
+    /// at a text, and its loader may not be able to split it off after
+    /// all.)
+    pub(crate) fn run_on<'de, R: Read<'de>>(
+        mut self,
+        input: &mut R,
+        mut outcome: Outcome,
+    ) -> Result<Option<Graph>> {
+        while let Outcome::SplitText(n) = outcome {
+            self.read_split_text(input, n)?;
+            outcome = self.resume(input)?;
+        }
+        Ok(match outcome {
+            Outcome::Empty => None,
+            _ => Some(self.graph),
+        })
+    }
+
+    /// Starts a load: runs opcodes from the first.
+    pub(crate) fn begin<'de, R: Read<'de>>(&mut self, input: &mut R) -> Result<Outcome> {
         // Real pickles spend about 8-16 bytes per object; sizing the arena
         // for the densest up front saves its regrowth copies, and room never
         // used is never touched, so it takes no memory. Capped, since the
@@ -215,9 +257,22 @@ impl<'u> Machine<'u> {
         }
         self.stack.reserve(64);
         let Some(first) = input.next_byte()? else {
-            return Ok(None);
+            return Ok(Outcome::Empty);
         };
-        let mut code = first;
+        self.run_from(first, input)
+    }
+
+    /// Goes on after a text split off: from the opcode after it, which
+    /// `input` starts with.
+    pub(crate) fn resume<'de, R: Read<'de>>(&mut self, input: &mut R) -> Result<Outcome> {
+        match input.next_byte()? {
+            Some(code) => self.run_from(code, input),
+            None => Err(Error::at(ErrorCode::Truncated, input.offset())),
+        }
+    }
+
+    /// Runs opcodes from `code`, just read, to STOP or a text to split.
+    fn run_from<'de, R: Read<'de>>(&mut self, mut code: u8, input: &mut R) -> Result<Outcome> {
         loop {
             let at = input.offset() - 1;
             let Some(op) = Opcode::from_u8(code) else {
@@ -233,7 +288,10 @@ impl<'u> Machine<'u> {
                 None => return Err(Error::at(ErrorCode::Truncated, input.offset())),
             };
         }
-        Ok(Some(self.graph))
+        Ok(match self.split_text {
+            Some((n, _, _)) => Outcome::SplitText(n),
+            None => Outcome::Stopped,
+        })
     }
 
     // ----- stack primitives, fenced by the innermost mark as in CPython -----
@@ -479,47 +537,104 @@ impl<'u> Machine<'u> {
     }
 
     /// SHORT_BINUNICODE, BINUNICODE, BINUNICODE8: a `W`-byte length, then
-    /// UTF-8 (surrogates allowed).
+    /// UTF-8 (surrogates allowed). True when the machine stops before the
+    /// text, for the loader to decode it (see `large_bin_unicode`).
     #[inline(always)]
-    fn bin_unicode<'de, R: Read<'de>, const W: usize>(&mut self, input: &mut R) -> Result<()> {
+    fn bin_unicode<'de, R: Read<'de>, const W: usize>(&mut self, input: &mut R) -> Result<bool> {
         let n = Self::uint_arg::<R, W>(input)?;
         if n >= latin_text::MIN_TEXT as u64 {
-            return self.large_bin_unicode(input, n);
+            return self.large_bin_unicode(input, n, W);
         }
         let window = input.lookahead().first_chunk();
         let text = input.read_exact(n)?;
         self.push_str(&text, window)?;
         self.note_span(input.offset(), n);
-        Ok(())
+        Ok(false)
     }
 
     /// `bin_unicode` of a text that may be bytes at protocols 0-2: when the
     /// opcodes after it finish `_codecs.encode(text, 'latin1')`, the
     /// bytes are decoded straight from the input and the text is never
-    /// copied (see `latin_text`).
+    /// copied (see `latin_text`). From an input the loader owns, the
+    /// machine instead stops before the text, charged, and the loader
+    /// decodes it over itself: see [`Machine::take_split_text`].
     #[inline(never)]
-    fn large_bin_unicode<'de, R: Read<'de>>(&mut self, input: &mut R, n: u64) -> Result<()> {
+    fn large_bin_unicode<'de, R: Read<'de>>(
+        &mut self,
+        input: &mut R,
+        n: u64,
+        width: usize,
+    ) -> Result<bool> {
         let ahead = input.lookahead();
+        let predicted = match usize::try_from(n).ok().and_then(|n| ahead.get(n..)) {
+            Some(after) => self.encode_call_predicted(after),
+            None => false,
+        };
+        if predicted && input.splittable() && self.graph.spans.is_none() {
+            // The text is there whole (it has an `after`), so reading it
+            // could not fail: the charge is the first error it could meet.
+            self.charge(n)?;
+            let at = input.offset() - width as u64 - 1;
+            let op = match width {
+                4 => Opcode::BinUnicode,
+                _ => Opcode::BinUnicode8,
+            };
+            self.split_text = Some((n, at, op));
+            return Ok(true);
+        }
         let text = input.read_exact(n)?;
         // Charged first, as `push_str` does, before the bytes take memory.
         self.charge(n)?;
-        let bytes = match ahead.get(text.len()..) {
-            Some(after) if self.encode_call_predicted(after) => crate::latin1::from_utf8(&text),
-            _ => None,
+        let bytes = if predicted {
+            crate::latin1::from_utf8(&text)
+        } else {
+            None
         };
         match bytes {
-            Some(bytes) => {
-                let v = self.add(Object::Str(PyStr::empty()))?;
-                if let Value::Ref(id) = v {
-                    self.latin
-                        .prepared(id, bytes, self.memo.len, &mut self.graph);
-                }
-                self.push(v);
-            }
+            Some(bytes) => self.push_prepared(bytes.into())?,
             None => self.push_charged_str(&text, None)?,
         }
         self.note_span(input.offset(), n);
+        Ok(false)
+    }
+
+    /// Pushes the empty str of a text whose bytes were decoded ahead of
+    /// the call that takes them.
+    fn push_prepared(&mut self, bytes: PyBytes) -> Result<()> {
+        let v = self.add(Object::Str(PyStr::empty()))?;
+        if let Value::Ref(id) = v {
+            self.latin
+                .prepared(id, bytes, self.memo.len, &mut self.graph);
+        }
+        self.push(v);
         Ok(())
+    }
+
+    /// The loader's part of a text the machine stopped before: `bytes`,
+    /// decoded over the text itself, or `None` when the text is not
+    /// latin-1 and `text` holds it as it came. Then `resume` goes on.
+    pub(crate) fn take_split_text(&mut self, bytes: Option<PyBytes>, text: &[u8]) -> Result<()> {
+        let Some((_, at, op)) = self.split_text.take() else {
+            return Ok(());
+        };
+        match bytes {
+            Some(bytes) => self.push_prepared(bytes),
+            None => self.push_charged_str(text, None),
+        }
+        .map_err(|e| e.with_offset(at).with_opcode(op.name()))
+    }
+
+    /// A text the machine stopped before, read from `input` after all:
+    /// for an input that cannot split it off.
+    fn read_split_text<'de, R: Read<'de>>(&mut self, input: &mut R, n: u64) -> Result<()> {
+        let Some((_, at, op)) = self.split_text else {
+            return Ok(());
+        };
+        let text = input
+            .read_exact(n)
+            .map_err(|e| e.with_offset(at).with_opcode(op.name()))?;
+        let bytes = crate::latin1::from_utf8(&text).map(PyBytes::from);
+        self.take_split_text(bytes, &text)
     }
 
     /// True when the stack top is `_codecs.encode` or `bytearray` and
@@ -1340,9 +1455,19 @@ impl<'u> Machine<'u> {
                 let v = self.add(Object::Str(s))?;
                 self.pushed_text(v, len);
             }
-            Opcode::ShortBinUnicode => self.bin_unicode::<R, 1>(input)?,
-            Opcode::BinUnicode => self.bin_unicode::<R, 4>(input)?,
-            Opcode::BinUnicode8 => self.bin_unicode::<R, 8>(input)?,
+            Opcode::ShortBinUnicode => {
+                self.bin_unicode::<R, 1>(input)?;
+            }
+            Opcode::BinUnicode => {
+                if self.bin_unicode::<R, 4>(input)? {
+                    return Ok(true);
+                }
+            }
+            Opcode::BinUnicode8 => {
+                if self.bin_unicode::<R, 8>(input)? {
+                    return Ok(true);
+                }
+            }
             Opcode::EmptyTuple => self.push_obj(EMPTY_TUPLE)?,
             Opcode::Tuple => {
                 let items = self.pop_to_mark()?;

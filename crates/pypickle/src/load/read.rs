@@ -109,6 +109,15 @@ pub trait Read<'de>: private::Sealed {
     fn remaining_hint(&self) -> usize {
         0
     }
+
+    /// True when the input is a buffer of the loader's own, which may
+    /// decode a large latin-1 text over itself: the machine then stops
+    /// before such a text and lets the loader do it (see
+    /// `Unpickler::loads_shared`).
+    #[doc(hidden)]
+    fn splittable(&self) -> bool {
+        false
+    }
 }
 
 /// Reads from a byte slice without copying.
@@ -118,6 +127,11 @@ pub struct SliceRead<'de> {
     /// The shared buffer `data` views, when large bytes objects may be
     /// views into it too.
     shared: Option<&'de Bytes>,
+    /// Where `data` starts in the whole input: not 0 for the rest of a
+    /// buffer after a text split off it.
+    base: u64,
+    /// See [`Read::splittable`].
+    splittable: bool,
 }
 
 impl<'de> SliceRead<'de> {
@@ -127,6 +141,8 @@ impl<'de> SliceRead<'de> {
             data,
             pos: 0,
             shared: None,
+            base: 0,
+            splittable: false,
         }
     }
 
@@ -137,7 +153,35 @@ impl<'de> SliceRead<'de> {
             data,
             pos: 0,
             shared: Some(data),
+            base: 0,
+            splittable: false,
         }
+    }
+
+    /// Reads a buffer the loader owns, the first part or (from `base`
+    /// on) the rest of one; large latin-1 texts stop the machine, to be
+    /// decoded over themselves.
+    pub(crate) fn splitting(data: &'de [u8], shared: Option<&'de Bytes>, base: u64) -> Self {
+        SliceRead {
+            data,
+            pos: 0,
+            shared,
+            base,
+            splittable: true,
+        }
+    }
+
+    /// Reads a shared buffer from `pos` on (as [`SliceRead::shared`]).
+    pub(crate) fn shared_from(data: &'de Bytes, pos: usize) -> Self {
+        SliceRead {
+            pos: pos.min(data.len()),
+            ..SliceRead::shared(data)
+        }
+    }
+
+    /// How many bytes of `data` were consumed.
+    pub(crate) fn position(&self) -> usize {
+        self.pos
     }
 
     /// The bytes not consumed yet.
@@ -147,7 +191,7 @@ impl<'de> SliceRead<'de> {
 
     #[cold]
     fn truncated(&self) -> Error {
-        Error::at(ErrorCode::Truncated, self.data.len() as u64)
+        Error::at(ErrorCode::Truncated, self.base + self.data.len() as u64)
     }
 }
 
@@ -202,11 +246,15 @@ impl<'de> Read<'de> for SliceRead<'de> {
     }
 
     fn offset(&self) -> u64 {
-        self.pos as u64
+        self.base + self.pos as u64
     }
 
     fn remaining_hint(&self) -> usize {
         self.data.len() - self.pos
+    }
+
+    fn splittable(&self) -> bool {
+        self.splittable
     }
 
     fn lookahead(&self) -> &'de [u8] {
