@@ -250,6 +250,13 @@ impl Unpickler {
     /// objects. A view keeps all of `data` alive; [`PyBytes::into_vec`]
     /// detaches one. Otherwise as [`Unpickler::loads`].
     ///
+    /// Handed a buffer nothing else holds (a `Vec<u8>`, or a `Bytes` not
+    /// cloned), the loader may also write to it: below protocol 3, where
+    /// bytes travel as latin-1 text, each large one is decoded over its
+    /// own text and becomes a view too, so no fresh memory is written for
+    /// it. (Should bytes read as they are already be views of it, the
+    /// buffer is left as it is.) The result is the same either way.
+    ///
     /// [`PyBytes::is_shared`]: crate::PyBytes::is_shared
     /// [`PyBytes::into_vec`]: crate::PyBytes::into_vec
     ///
