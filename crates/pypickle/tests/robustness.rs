@@ -137,10 +137,12 @@ import pickle
 numbers = [0, 1, 255, 256, 65535, 65536, -1, 2**31 - 1, -2**31, 1.5, -0.0, None, True, False,
            2**31, -2**31 - 1, 2**40, 2**63 - 1, 2**63, -2**63 - 1, 2**100, -2**127, 2**127 - 1, 2**128]
 strs = ['', 'a', 'key', 'h\u00e9llo', '\u20ac' * 30, 'x' * 255, 'y' * 256, '\ud800', 'z' * 5000]
-# A tuple's numbers right after a list that holds items: the run takes them
-# for the list's APPENDS, then finds TUPLE and puts them back on the stack.
+# A tuple's numbers (or strs) right after a list that holds items: the run
+# takes them for the list's APPENDS, then finds TUPLE and puts them back on
+# the stack.
 after_list = [[], (1, 2, 3, 4), [5], (6, 2**100, 7.5, None), [2**100, 2], (3, 4, 5, 6),
-              list(range(1000)), (7, 8, 9, 10)]
+              list(range(1000)), (7, 8, 9, 10), ['q'], ('a', 'b', 'c', 'd'),
+              ['s%d' % i for i in range(1010)], ('e', 'f', 'g', 'h'), ['r'], ('i', 'x' * 40)]
 obj = [numbers * 42, tuple(numbers), {'k': numbers[:5]}, numbers[:3], [2**100],
        strs, [s + str(i) for i in range(300) for s in ('a', 'bb')], ['same'] * 5, (strs[1], 2, strs[2]),
        after_list]

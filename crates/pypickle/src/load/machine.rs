@@ -745,9 +745,13 @@ impl<'u> Machine<'u> {
     /// the limit.
     #[inline(always)]
     fn appends_to_memo(&self, idx: u64) -> bool {
-        self.stack.len() > self.fence()
-            && self.memo.is_next(idx)
-            && idx <= self.opts.limits.max_memo_index
+        self.stack.len() > self.fence() && self.is_next_memo_index(idx)
+    }
+
+    /// True when `idx` is the memo's next index, within the limit.
+    #[inline(always)]
+    fn is_next_memo_index(&self, idx: u64) -> bool {
+        self.memo.is_next(idx) && idx <= self.opts.limits.max_memo_index
     }
 
     /// `memo_put` of anything but an object appended in sequence: `next`

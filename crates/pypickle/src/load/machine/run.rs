@@ -11,9 +11,9 @@
 //! before anything else (another opcode, an argument cut short, a memo
 //! index out of sequence, a str that is not plain UTF-8, a limit reached),
 //! which the main loop then reads, with the same result or the same error
-//! at the same offset. A later batch of a long list of numbers goes
-//! straight into the list, APPENDS included; if no APPENDS follows, the
-//! numbers are moved to the stack, as if they had been pushed.
+//! at the same offset. A later batch of a long list of numbers or strs
+//! goes straight into the list, APPENDS included; if no APPENDS follows,
+//! the values are moved to the stack, as if they had been pushed.
 
 use super::{latin_text, Machine};
 use crate::opcode::Opcode;
@@ -101,28 +101,35 @@ impl Machine<'_> {
     #[inline(never)]
     pub(super) fn number_run(&mut self, ahead: &[u8]) -> usize {
         match self.list_below_mark() {
-            Some(id) => self.numbers_into_list(id, ahead),
+            Some(id) => self.run_into_list(id, ahead, Self::numbers),
             None => self.numbers(ahead),
         }
     }
 
-    /// `number_run` into the list `id`. (Out of line, so that the way
-    /// every other run takes saves no registers for it.)
+    /// `run` into the list `id`: the values it pushes go straight into
+    /// the list, and the APPENDS after them is done here too. (Out of
+    /// line, so that the way every other run takes saves no registers for
+    /// it.)
     #[inline(never)]
-    fn numbers_into_list(&mut self, id: ObjId, ahead: &[u8]) -> usize {
+    fn run_into_list(
+        &mut self,
+        id: ObjId,
+        ahead: &[u8],
+        run: impl FnOnce(&mut Self, &[u8]) -> usize,
+    ) -> usize {
         let Some(Object::List(list)) = self.graph.get_mut(id) else {
             return 0;
         };
-        // The list's items stand in for the stack while the numbers are
+        // The list's items stand in for the stack while the values are
         // pushed: the loop is the same either way.
         let items = std::mem::take(list).into_vec();
         let before = items.len();
         let stack = std::mem::replace(&mut self.stack, items);
-        let mut used = self.numbers(ahead);
+        let mut used = run(self, ahead);
         let mut items = std::mem::replace(&mut self.stack, stack);
         let added = items.len() - before;
         // The APPENDS, charged as `append` charges it. Short of that, the
-        // numbers go on the stack after all, where the main loop expects
+        // values go on the stack after all, where the main loop expects
         // them: it then reads on as if this run had pushed them.
         let appends = ahead.get(used) == Some(&APPENDS) && added > 0;
         if appends && self.try_charge(super::values_cost(added)) {
@@ -237,15 +244,27 @@ impl Machine<'_> {
         Some(1 + n)
     }
 
-    /// Pushes the short strs at the start of `ahead`, which begins with an
-    /// opcode, and makes the memo entries after each: lists of strs.
-    /// Returns how many bytes they took.
+    /// The short strs at the start of `ahead`, which begins with an
+    /// opcode, right after a MARK, and the memo entries after each: lists
+    /// of strs. Returns how many bytes they took. As with numbers, a
+    /// later batch of a long list goes straight into the list.
     #[inline(never)]
     pub(super) fn str_run(&mut self, ahead: &[u8]) -> usize {
         if self.graph.spans.is_some() {
             // Zero-copy serde wants each str's span; the main loop notes it.
             return 0;
         }
+        match self.list_below_mark() {
+            Some(id) => self.run_into_list(id, ahead, Self::strs),
+            None => self.strs(ahead),
+        }
+    }
+
+    /// Pushes the short strs at the start of `ahead`, with their memo
+    /// entries; returns how many bytes they took. (One copy, out of line,
+    /// as `numbers`.)
+    #[inline(never)]
+    fn strs(&mut self, ahead: &[u8]) -> usize {
         // The str this run pushed last, kept here for the puts after it:
         // read back from the stack, a value just pushed in pieces (its tag,
         // then its payload) would stall the read. (A put before any str
@@ -322,7 +341,10 @@ impl Machine<'_> {
         let Some(v) = top else {
             return false;
         };
-        let next = self.appends_to_memo(idx);
+        // `appends_to_memo` less its test of a value above the mark: the
+        // run pushed `top`. (The stack may be a list's items, whose length
+        // says nothing of the mark.)
+        let next = self.is_next_memo_index(idx);
         if next {
             self.memo.push(v);
         }
