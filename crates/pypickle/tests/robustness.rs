@@ -189,3 +189,60 @@ for p in range(1, 6):
         }
     }
 }
+
+/// A pickle's frames end every 64 KiB, mostly inside a batch of numbers or
+/// strs; from a slice, where a frame only checks that its bytes are there,
+/// the runs read on over FRAME. Whole, cut around each FRAME, or with a
+/// frame that claims more bytes than remain, such pickles load as a
+/// stream loads them (which reads each frame whole) and re-dump to
+/// CPython's bytes.
+#[test]
+fn runs_read_on_over_frames() {
+    let out = common::python_stdout(
+        r#"
+import pickle, pickletools
+obj = [list(range(-90000, 90000, 3)) + [0.5 * i for i in range(15000)] + [2**70] * 300,
+       ['s%d' % i for i in range(40000)]]
+for p in (4, 5):
+    data = pickle.dumps(obj, p)
+    frames = [pos for op, arg, pos in pickletools.genops(data) if op.name == 'FRAME']
+    print(data.hex(), ','.join(map(str, frames)))
+"#,
+    );
+    for line in out.lines() {
+        let (hex, frames) = line.split_once(' ').expect("a pickle and its frames");
+        let data = common::from_hex(hex);
+        let frames: Vec<usize> = frames.split(',').map(|f| f.parse().unwrap()).collect();
+        assert!(frames.len() > 5, "too few frames to test");
+        let graph = Unpickler::generic().loads(&data).unwrap();
+        assert_eq!(Pickler::new(data[1]).dumps(&graph).unwrap(), data);
+        for &frame in &frames[1..] {
+            for cut in frame - 3..frame + 12 {
+                let part = &data[..cut];
+                let from_slice = Unpickler::generic().loads(part).unwrap_err();
+                let from_stream = Unpickler::generic()
+                    .load(BufReader::with_capacity(7, part))
+                    .unwrap_err();
+                assert_eq!(
+                    from_slice.to_string(),
+                    from_stream.to_string(),
+                    "cut at {cut}"
+                );
+            }
+            // The frame's length made one more than the bytes left.
+            let mut spoiled = data.clone();
+            let left = (data.len() - frame - 9) as u64 + 1;
+            spoiled[frame + 1..frame + 9].copy_from_slice(&left.to_le_bytes());
+            let from_slice = Unpickler::generic().loads(&spoiled).unwrap_err();
+            assert!(from_slice.is_eof(), "frame at {frame}: {from_slice}");
+            let from_stream = Unpickler::generic()
+                .load(BufReader::with_capacity(7, &spoiled[..]))
+                .unwrap_err();
+            assert_eq!(
+                from_slice.to_string(),
+                from_stream.to_string(),
+                "frame at {frame}"
+            );
+        }
+    }
+}

@@ -157,6 +157,8 @@ pub(crate) struct Machine<'u> {
     /// The text the machine stopped before, for the loader to decode over
     /// itself: its length, and its opcode's offset and name for errors.
     split_text: Option<(u64, u64, Opcode)>,
+    /// See [`Read::frames_only_check`]: runs read on over FRAME.
+    frames_only_check: bool,
 }
 
 /// Where a run of the machine ended.
@@ -216,6 +218,7 @@ impl<'u> Machine<'u> {
             reduce_end: u64::MAX,
             latin: LatinTexts::new(),
             split_text: None,
+            frames_only_check: false,
         }
     }
 
@@ -273,6 +276,7 @@ impl<'u> Machine<'u> {
 
     /// Runs opcodes from `code`, just read, to STOP or a text to split.
     fn run_from<'de, R: Read<'de>>(&mut self, mut code: u8, input: &mut R) -> Result<Outcome> {
+        self.frames_only_check = input.frames_only_check();
         loop {
             let at = input.offset() - 1;
             let Some(op) = Opcode::from_u8(code) else {

@@ -118,6 +118,13 @@ pub trait Read<'de>: private::Sealed {
     fn splittable(&self) -> bool {
         false
     }
+
+    /// True when FRAME only checks that its bytes are there (all of them
+    /// already in memory), as for a slice: then runs read on over it.
+    #[doc(hidden)]
+    fn frames_only_check(&self) -> bool {
+        false
+    }
 }
 
 /// Reads from a byte slice without copying.
@@ -255,6 +262,10 @@ impl<'de> Read<'de> for SliceRead<'de> {
 
     fn splittable(&self) -> bool {
         self.splittable
+    }
+
+    fn frames_only_check(&self) -> bool {
+        true
     }
 
     fn lookahead(&self) -> &'de [u8] {

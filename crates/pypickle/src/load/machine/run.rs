@@ -11,7 +11,9 @@
 //! before anything else (another opcode, an argument cut short, a memo
 //! index out of sequence, a str that is not plain UTF-8, a limit reached),
 //! which the main loop then reads, with the same result or the same error
-//! at the same offset. A later batch of a long list of numbers or strs
+//! at the same offset. From a slice, where FRAME only checks that its
+//! bytes are there, a run reads on over it (a frame ends every 64 KiB,
+//! mostly inside a batch). A later batch of a long list of numbers or strs
 //! goes straight into the list, APPENDS included; if no APPENDS follows,
 //! the values are moved to the stack, as if they had been pushed.
 
@@ -35,6 +37,7 @@ const MEMOIZE: u8 = Opcode::Memoize.code();
 const BINPUT: u8 = Opcode::BinPut.code();
 const LONG_BINPUT: u8 = Opcode::LongBinPut.code();
 const APPENDS: u8 = Opcode::Appends.code();
+const FRAME: u8 = Opcode::Frame.code();
 
 /// True for the opcode bytes [`number`] reads.
 #[inline(always)]
@@ -194,6 +197,7 @@ impl Machine<'_> {
             // memory, in pieces, and was read back whole, which stalls.
             let pushed = match op {
                 Opcode::Long1 => self.run_long1(arg),
+                Opcode::Frame => self.run_frame(arg),
                 _ => number(op, arg).map(|(v, len)| {
                     self.stack.push(v);
                     len
@@ -297,6 +301,7 @@ impl Machine<'_> {
                 (at.get(..n)?, at.first_chunk(), 4 + n)
             }
             MEMOIZE => return self.run_put(self.memo.len, *top).then_some(0),
+            FRAME => return self.run_frame(arg),
             BINPUT => return self.run_put((*arg.first()?).into(), *top).then_some(1),
             LONG_BINPUT => {
                 let idx = u32::from_le_bytes(*arg.first_chunk()?);
@@ -332,6 +337,16 @@ impl Machine<'_> {
             return None;
         }
         self.add_str(s, window)
+    }
+
+    /// FRAME in a run, its argument at the start of `arg`: the argument's
+    /// length, when the frame only checks that its bytes are there and
+    /// they are. A pickle's frames end every 64 KiB, in the middle of
+    /// many a batch, whose rest the main loop read one by one.
+    #[cold]
+    fn run_frame(&self, arg: &[u8]) -> Option<usize> {
+        let len = u64::from_le_bytes(*arg.first_chunk::<8>()?);
+        (self.frames_only_check && len <= (arg.len() - 8) as u64).then_some(8)
     }
 
     /// MEMOIZE and the PUTs the main loop appends inline (`memo_put`):
