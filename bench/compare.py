@@ -22,6 +22,9 @@ SERDE = os.path.join(HERE, "serde-pickle-bench", "target", "release", "serde-pic
 DATASETS = ["pyperf", "records", "numeric", "strings", "graph"]
 PROTOCOLS = [2, 4, 5]
 RUNS = int(os.environ.get("RUNS", "7"))
+# Turns each side takes per dataset (see `side_by_side`). Three left one
+# run's figure for the same bytes at p4 and p5 apart by up to 1.6x.
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
 
 
 def median_time(f, runs=RUNS):
@@ -64,7 +67,7 @@ def cpython_rss_mb(path):
     return float(subprocess.check_output([sys.executable, "-c", code, path]))
 
 
-def side_by_side(path, proto, runs=RUNS, rounds=3):
+def side_by_side(path, proto, runs=RUNS, rounds=ROUNDS):
     """CPython's figures (`cpython`) and pypickle's (`pypickle_once`),
     measured in turns, `rounds` times each, and each column's median.
 
