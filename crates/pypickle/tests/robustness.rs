@@ -172,22 +172,21 @@ for p in range(1, 6):
             "p{protocol}"
         );
         for cut in 0..data.len() - 1 {
-            let part = &data[..cut];
-            let from_slice = Unpickler::generic().loads(part).unwrap_err();
-            let from_stream = Unpickler::generic()
-                .load(BufReader::with_capacity(7, part))
-                .unwrap_err();
-            assert_eq!(
-                from_slice.to_string(),
-                from_stream.to_string(),
-                "p{protocol} cut at {cut}"
-            );
-            assert!(
-                from_slice.is_eof(),
-                "p{protocol} cut at {cut}: {from_slice}"
-            );
+            let err = fails_alike(&data[..cut], &format!("p{protocol} cut at {cut}"));
+            assert!(err.is_eof(), "p{protocol} cut at {cut}: {err}");
         }
     }
+}
+
+/// Loads `data` from a slice and from a stream in 7-byte pieces: both must
+/// fail, with the same message. Returns the error.
+fn fails_alike(data: &[u8], what: &str) -> pypickle::Error {
+    let from_slice = Unpickler::generic().loads(data).unwrap_err();
+    let from_stream = Unpickler::generic()
+        .load(BufReader::with_capacity(7, data))
+        .unwrap_err();
+    assert_eq!(from_slice.to_string(), from_stream.to_string(), "{what}");
+    from_slice
 }
 
 /// A pickle's frames end every 64 KiB, mostly inside a batch of numbers or
@@ -218,31 +217,14 @@ for p in (4, 5):
         assert_eq!(Pickler::new(data[1]).dumps(&graph).unwrap(), data);
         for &frame in &frames[1..] {
             for cut in frame - 3..frame + 12 {
-                let part = &data[..cut];
-                let from_slice = Unpickler::generic().loads(part).unwrap_err();
-                let from_stream = Unpickler::generic()
-                    .load(BufReader::with_capacity(7, part))
-                    .unwrap_err();
-                assert_eq!(
-                    from_slice.to_string(),
-                    from_stream.to_string(),
-                    "cut at {cut}"
-                );
+                fails_alike(&data[..cut], &format!("cut at {cut}"));
             }
             // The frame's length made one more than the bytes left.
             let mut spoiled = data.clone();
             let left = (data.len() - frame - 9) as u64 + 1;
             spoiled[frame + 1..frame + 9].copy_from_slice(&left.to_le_bytes());
-            let from_slice = Unpickler::generic().loads(&spoiled).unwrap_err();
-            assert!(from_slice.is_eof(), "frame at {frame}: {from_slice}");
-            let from_stream = Unpickler::generic()
-                .load(BufReader::with_capacity(7, &spoiled[..]))
-                .unwrap_err();
-            assert_eq!(
-                from_slice.to_string(),
-                from_stream.to_string(),
-                "frame at {frame}"
-            );
+            let err = fails_alike(&spoiled, &format!("frame at {frame}"));
+            assert!(err.is_eof(), "frame at {frame}: {err}");
         }
     }
 }
