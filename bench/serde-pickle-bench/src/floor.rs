@@ -10,30 +10,32 @@
 //! frames of 64 KiB. `--floor` checks its output against pypickle's
 //! before timing it.
 
+use pypickle::opcode::Opcode;
+
 use crate::Record;
 
-/// Opcode bytes (pickletools' names).
-const PROTO: u8 = 0x80;
-const FRAME: u8 = 0x95;
-const EMPTY_LIST: u8 = b']';
-const EMPTY_DICT: u8 = b'}';
-const MEMOIZE: u8 = 0x94;
-const MARK: u8 = b'(';
-const APPEND: u8 = b'a';
-const APPENDS: u8 = b'e';
-const SETITEMS: u8 = b'u';
-const BINGET: u8 = b'h';
-const LONG_BINGET: u8 = b'j';
-const SHORT_BINUNICODE: u8 = 0x8c;
-const BINUNICODE: u8 = b'X';
-const BININT1: u8 = b'K';
-const BININT2: u8 = b'M';
-const BININT: u8 = b'J';
-const LONG1: u8 = 0x8a;
-const BINFLOAT: u8 = b'G';
-const NEWTRUE: u8 = 0x88;
-const NEWFALSE: u8 = 0x89;
-const STOP: u8 = b'.';
+/// Opcode bytes, from pypickle's opcode table (pickletools' names).
+const PROTO: u8 = Opcode::Proto.code();
+const FRAME: u8 = Opcode::Frame.code();
+const EMPTY_LIST: u8 = Opcode::EmptyList.code();
+const EMPTY_DICT: u8 = Opcode::EmptyDict.code();
+const MEMOIZE: u8 = Opcode::Memoize.code();
+const MARK: u8 = Opcode::Mark.code();
+const APPEND: u8 = Opcode::Append.code();
+const APPENDS: u8 = Opcode::Appends.code();
+const SETITEMS: u8 = Opcode::SetItems.code();
+const BINGET: u8 = Opcode::BinGet.code();
+const LONG_BINGET: u8 = Opcode::LongBinGet.code();
+const SHORT_BINUNICODE: u8 = Opcode::ShortBinUnicode.code();
+const BINUNICODE: u8 = Opcode::BinUnicode.code();
+const BININT1: u8 = Opcode::BinInt1.code();
+const BININT2: u8 = Opcode::BinInt2.code();
+const BININT: u8 = Opcode::BinInt.code();
+const LONG1: u8 = Opcode::Long1.code();
+const BINFLOAT: u8 = Opcode::BinFloat.code();
+const NEWTRUE: u8 = Opcode::NewTrue.code();
+const NEWFALSE: u8 = Opcode::NewFalse.code();
+const STOP: u8 = Opcode::Stop.code();
 
 /// CPython's frame size target, and its batch size.
 const FRAME_TARGET: usize = 64 * 1024;

@@ -83,7 +83,9 @@ pub(crate) fn decode_in_place(buf: &mut [u8]) -> Option<usize> {
 }
 
 fn decode_in_place_with(buf: &mut [u8], wide: WideSteps, chunk: usize) -> Option<usize> {
-    let mut scratch = Vec::with_capacity(chunk + 17);
+    // A chunk, the continuation it may take past its end, and the wide
+    // steps' spare stores.
+    let mut scratch = Vec::with_capacity(chunk + 1 + 16);
     let (mut read, mut written) = (0, 0);
     while read < buf.len() {
         let mut end = (read + chunk).min(buf.len());
